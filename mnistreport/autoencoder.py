@@ -1,0 +1,200 @@
+"""Chapter 6: a small dense autoencoder (Keras) and its 36-value codes.
+
+The recipe: 784 inputs scaled to [0, 1] -> Dense(36, relu) -> Dense(784,
+sigmoid), Adam (learning rate 0.001), binary cross-entropy, batch size 2024,
+at most 200 epochs, early stopping with patience 5.
+
+What this module changes, and why (the chapter says so too):
+
+* **Validation part.** The recipe stopped on the *test* loss, which lets the
+  test set choose the model. Here a seeded ``validation_fraction`` of the
+  training images is held out; training stops on its loss and the test loss is
+  measured once, afterwards. The best epoch's weights are kept
+  (``restore_best_weights``), not those of the last, worse, epochs.
+* **Learning rate.** With lr 0.001 Adam needs ~150 epochs of 27 large batches;
+  the project's default learning rate (see ``AutoencoderParams``) reaches the
+  same test loss in far fewer epochs. ``RECIPE`` keeps lr 0.001 so the
+  benchmark can compare the two.
+* **Compiled steps.** ``jit_compile`` (XLA) fuses each training step.
+
+The trained weights are stored as NumPy arrays (no Keras object), so the
+result pickles; :func:`encode` / :func:`decode` run the model in NumPy.
+TensorFlow is imported lazily inside :func:`train_autoencoder`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AutoencoderParams:
+    """Model and training settings; the defaults are the project's (faster) ones."""
+
+    code_size: int = 36
+    batch_size: int = 2024
+    max_epochs: int = 200
+    patience: int = 5
+    learning_rate: float = 0.005
+    validation_fraction: float = 0.1
+    seed: int = 0
+    restore_best_weights: bool = True
+    jit_compile: bool = True
+
+
+# The published recipe (Adam's default lr, last-epoch weights), apart from
+# stopping on a held-out validation part instead of the test set.
+RECIPE = AutoencoderParams(learning_rate=0.001, restore_best_weights=False, jit_compile=False)
+
+
+@dataclass(frozen=True)
+class AutoencoderWeights:
+    """Dense-layer weights as Keras stores them (x @ kernel + bias)."""
+
+    encoder_kernel: np.ndarray  # (784, code_size)
+    encoder_bias: np.ndarray  # (code_size,)
+    decoder_kernel: np.ndarray  # (code_size, 784)
+    decoder_bias: np.ndarray  # (784,)
+
+
+@dataclass(frozen=True)
+class AutoencoderResult:
+    """Training history, test loss, weights and the codes the report draws."""
+
+    params: AutoencoderParams
+    weights: AutoencoderWeights
+    loss: list[float]  # training loss per epoch
+    val_loss: list[float]  # validation loss per epoch
+    epochs: int  # epochs actually run
+    best_epoch: int  # 1-based epoch with the lowest validation loss
+    test_loss: float  # binary cross-entropy on the test set, final weights
+    codes_train: np.ndarray  # (N_train, code_size) float32, all training images
+    example_indices: np.ndarray  # (10,) test index of the first test image of each digit
+    example_codes: np.ndarray  # (10, code_size) float32
+    example_reconstructions: np.ndarray  # (10, 784) float32 in [0, 1]
+    seconds: float  # training time (fit only)
+
+    def summary(self) -> dict:
+        """JSON-able numbers for results.json."""
+        return {
+            "epochs": int(self.epochs),
+            "best_epoch": int(self.best_epoch),
+            "test_loss": float(self.test_loss),
+            "final_loss": float(self.loss[-1]),
+            "final_val_loss": float(self.val_loss[-1]),
+            "best_val_loss": float(min(self.val_loss)),
+            "seconds": float(self.seconds),
+            "seconds_per_epoch": float(self.seconds / max(self.epochs, 1)),
+            "learning_rate": float(self.params.learning_rate),
+            "batch_size": int(self.params.batch_size),
+            "code_size": int(self.params.code_size),
+            "patience": int(self.params.patience),
+            "validation_fraction": float(self.params.validation_fraction),
+            "seed": int(self.params.seed),
+        }
+
+
+def to_unit(images: np.ndarray) -> np.ndarray:
+    """(N, 784) float32 in [0, 1]: uint8 images are divided by 255, floats are kept as they are."""
+    flat = np.asarray(images).reshape(len(images), -1)
+    if flat.dtype == np.uint8:
+        return flat.astype(np.float32) / np.float32(255.0)
+    return flat.astype(np.float32, copy=False)
+
+
+def encode(result: AutoencoderResult | AutoencoderWeights, images: np.ndarray) -> np.ndarray:
+    """Codes (N, code_size) float32 = relu(x @ W_enc + b_enc), in NumPy."""
+    w = result.weights if isinstance(result, AutoencoderResult) else result
+    return np.maximum(to_unit(images) @ w.encoder_kernel + w.encoder_bias, 0.0).astype(np.float32)
+
+
+def decode(result: AutoencoderResult | AutoencoderWeights, codes: np.ndarray) -> np.ndarray:
+    """Reconstructions (N, 784) float32 in [0, 1] = sigmoid(code @ W_dec + b_dec), in NumPy."""
+    w = result.weights if isinstance(result, AutoencoderResult) else result
+    logits = np.asarray(codes, np.float32) @ w.decoder_kernel + w.decoder_bias
+    return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+
+
+def binary_crossentropy(x: np.ndarray, reconstruction: np.ndarray, eps: float = 1e-7) -> float:
+    """Mean binary cross-entropy over images and pixels, clipped like Keras."""
+    p = np.clip(reconstruction.astype(np.float64), eps, 1.0 - eps)
+    x = x.astype(np.float64)
+    return float(-np.mean(x * np.log(p) + (1.0 - x) * np.log(1.0 - p)))
+
+
+def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded (train_indices, validation_indices), both sorted; at least one image in each."""
+    n_val = min(max(int(round(n * fraction)), 1), n - 1)
+    perm = np.random.default_rng(seed).permutation(n)
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def first_of_each_class(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Index of the first occurrence of each class 0..n_classes-1 (classes must all occur)."""
+    labels = np.asarray(labels)
+    return np.array([int(np.flatnonzero(labels == d)[0]) for d in range(n_classes)], dtype=np.int64)
+
+
+def train_autoencoder(train_images: np.ndarray, test_images: np.ndarray, test_labels: np.ndarray,
+                      params: AutoencoderParams = AutoencoderParams()) -> AutoencoderResult:
+    """Train the autoencoder with early stopping on a held-out validation part; evaluate on test.
+
+    Seeds Python, NumPy and TensorFlow with ``params.seed`` and turns on TF op
+    determinism, so a rerun on the same CPU gives the same numbers.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras  # noqa: PLC0415 - lazy: TensorFlow is slow to import
+    import tensorflow as tf  # noqa: PLC0415
+
+    keras.utils.set_random_seed(params.seed)
+    tf.config.experimental.enable_op_determinism()
+    x_all = to_unit(train_images)
+    x_test = to_unit(test_images)
+    train_idx, val_idx = split_validation(len(x_all), params.validation_fraction, params.seed)
+    x_train, x_val = x_all[train_idx], x_all[val_idx]
+
+    model = keras.Sequential([
+        keras.Input((x_all.shape[1],)),
+        keras.layers.Dense(params.code_size, activation="relu"),
+        keras.layers.Dense(x_all.shape[1], activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(params.learning_rate), loss="binary_crossentropy",
+                  jit_compile=params.jit_compile)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=params.patience,
+                                         restore_best_weights=params.restore_best_weights)
+    start = time.perf_counter()
+    history = model.fit(x_train, x_train, batch_size=params.batch_size, epochs=params.max_epochs,
+                        validation_data=(x_val, x_val), callbacks=[stop], shuffle=True, verbose=0)
+    seconds = time.perf_counter() - start
+
+    (enc_k, enc_b), (dec_k, dec_b) = (layer.get_weights() for layer in model.layers)
+    weights = AutoencoderWeights(encoder_kernel=enc_k, encoder_bias=enc_b, decoder_kernel=dec_k, decoder_bias=dec_b)
+    keras.backend.clear_session()
+
+    loss = [float(v) for v in history.history["loss"]]
+    val_loss = [float(v) for v in history.history["val_loss"]]
+    examples = first_of_each_class(test_labels)
+    example_codes = encode(weights, x_test[examples])
+    return AutoencoderResult(
+        params=params,
+        weights=weights,
+        loss=loss,
+        val_loss=val_loss,
+        epochs=len(loss),
+        best_epoch=int(np.argmin(val_loss)) + 1,
+        test_loss=binary_crossentropy(x_test, decode(weights, encode(weights, x_test))),
+        codes_train=encode(weights, x_all),
+        example_indices=examples,
+        example_codes=example_codes,
+        example_reconstructions=decode(weights, example_codes),
+        seconds=float(seconds),
+    )
+
+
+def recipe_params(**changes) -> AutoencoderParams:
+    """The recipe's settings (see ``RECIPE``), optionally with some fields changed (e.g. for tests)."""
+    return replace(RECIPE, **changes)

@@ -1,0 +1,48 @@
+"""Shared fixtures: tiny synthetic MNIST-like data that the tests make themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from mnistreport.data import MnistData
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_digits(labels: np.ndarray, seed: int) -> np.ndarray:
+    """Render each label as a 28x28 grey digit with a random shift, size and stroke noise."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((len(labels), 28, 28), np.uint8)
+    for i, label in enumerate(labels):
+        canvas = Image.new("L", (28, 28), 0)
+        font = ImageFont.load_default(size=int(rng.integers(16, 22)))
+        ImageDraw.Draw(canvas).text((int(rng.integers(6, 11)), int(rng.integers(1, 5))), str(int(label)), fill=255, font=font)
+        noisy = np.asarray(canvas, np.float32) * rng.uniform(0.7, 1.0)
+        images[i] = np.clip(noisy + rng.normal(0, 8, (28, 28)) * (noisy > 0), 0, 255).astype(np.uint8)
+    return images
+
+
+def make_tiny_mnist(n_train: int = 300, n_test: int = 100, seed: int = 0) -> MnistData:
+    """A small MNIST look-alike with every digit present, source 'custom'."""
+    rng = np.random.default_rng(seed)
+    train_labels = np.resize(np.arange(10, dtype=np.uint8), n_train)
+    test_labels = np.resize(np.arange(10, dtype=np.uint8), n_test)
+    rng.shuffle(train_labels)
+    rng.shuffle(test_labels)
+    return MnistData(
+        train_images=make_digits(train_labels, seed),
+        train_labels=train_labels,
+        test_images=make_digits(test_labels, seed + 1),
+        test_labels=test_labels,
+        source="custom",
+        origin="synthetic test data",
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist() -> MnistData:
+    return make_tiny_mnist()

