@@ -184,12 +184,19 @@ def render_table(frame: pd.DataFrame, caption: str, number: int, label: str, css
     return f'<div class="table-wrap">{body}</div>'
 
 
+def _text_colour_on_grey(grey: int) -> str:
+    """Black or white, whichever contrasts more with an sRGB grey background (WCAG luminance)."""
+    channel = grey / 255.0
+    luminance = channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+    return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
+
+
 def pixel_table(image: np.ndarray, caption: str, number: int, label: str) -> str:
     """A 28x28 image as a table of its pixel values, each cell shaded by its value."""
     rows = []
     for r, row in enumerate(image):
         cells = "".join(
-            f'<td style="background:rgb({255 - v},{255 - v},{255 - v});color:{"#fff" if v > 127 else "#000"}">{v}</td>'
+            f'<td style="background:rgb({255 - v},{255 - v},{255 - v});color:{_text_colour_on_grey(255 - v)}">{v}</td>'
             for v in (int(x) for x in row)
         )
         rows.append(f"<tr><th scope=\"row\">{r}</th>{cells}</tr>")

@@ -46,3 +46,21 @@ def make_tiny_mnist(n_train: int = 300, n_test: int = 100, seed: int = 0) -> Mni
 @pytest.fixture(scope="session")
 def tiny_mnist() -> MnistData:
     return make_tiny_mnist()
+
+
+# Small parameters so that every analysis runs in seconds on the tiny data.
+TINY_CONFIG = {"first_look": {"mosaic_rows": 3, "mosaic_cols": 5, "digit_samples": 4}}
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tiny_mnist, tmp_path_factory):
+    """A complete site built from the tiny data: (results, site folder)."""
+    from mnistreport import pipeline
+    from mnistreport.cache import Cache
+    from mnistreport.config import config_from_dict
+    from mnistreport.site import LANGS
+
+    root = tmp_path_factory.mktemp("tiny-build")
+    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), Cache(root / "cache"))
+    pipeline.write(results, root / "site", langs=LANGS)
+    return results, root / "site"

@@ -13,15 +13,12 @@ from mnistreport.config import config_from_dict
 from mnistreport.site import LANGS, SiteError, check_links, site_pages
 
 REPO = Path(__file__).resolve().parent.parent
-TINY_CONFIG = {"first_look": {"mosaic_rows": 3, "mosaic_cols": 5, "digit_samples": 4}}
+from conftest import TINY_CONFIG
 
 
 @pytest.fixture(scope="module")
-def built(tiny_mnist, tmp_path_factory):
-    root = tmp_path_factory.mktemp("build")
-    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), Cache(root / "cache"))
-    pipeline.write(results, root / "site", langs=LANGS)
-    return results, root / "site"
+def built(tiny_site):
+    return tiny_site
 
 
 def test_every_page_exists_in_both_languages(built):

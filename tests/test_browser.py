@@ -1,0 +1,185 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright).
+
+The tiny site is served on 127.0.0.1 under a sub-path (``/mnistreport/``), as
+GitHub Pages serves a project site, and every page is opened the way a reader
+would. Skipped only where Chromium is not installed and this is not CI.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from mnistreport.site import LANGS, site_pages
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SUB_PATH = "mnistreport"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+ALL_PAGES = [f"{lang}/{page.slug}.html" for lang in LANGS for page in site_pages()]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tiny_site, tmp_path_factory):
+    """Serve the tiny site at http://127.0.0.1:PORT/mnistreport/."""
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(tiny_site[1], root / SUB_PATH)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+class PageWatch:
+    """Records what a page did: console errors, failed requests, bytes and hosts."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        self.hosts: set[str] = set()
+        self.bytes = 0
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or ""))
+        page.on("response", self._response)
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+        try:
+            self.bytes += len(response.body())
+        except Exception:  # a redirect has no body
+            pass
+
+
+DECODE_ALL_IMAGES = """async () => {
+  const images = [...document.images];
+  for (const img of images) img.loading = 'eager';
+  const widths = await Promise.all(images.map(img => img.decode().then(() => img.naturalWidth, () => 0)));
+  return images.map((img, i) => [img.getAttribute('src'), widths[i]]);
+}"""
+
+
+def open_page(browser, url: str, width: int = 1280):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    watch = PageWatch(page)
+    page.goto(url, wait_until="load")
+    return context, page, watch
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_page_loads_cleanly_with_every_image_decoded(browser, server, path):
+    context, page, watch = open_page(browser, server + path)
+    images = page.evaluate(DECODE_ALL_IMAGES)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert not watch.errors, watch.errors
+    assert watch.hosts <= {"127.0.0.1"}, f"requests left 127.0.0.1: {watch.hosts}"
+    assert all(width > 0 for _, width in images), [src for src, width in images if width == 0]
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_language_switch_lands_on_the_same_page(browser, server, path):
+    context, page, _ = open_page(browser, server + path)
+    page.click("a.lang-switch")
+    page.wait_for_load_state("load")
+    lang, name = path.split("/")
+    other = next(l for l in LANGS if l != lang)
+    assert page.url == f"{server}{other}/{name}"
+    assert page.get_attribute("html", "lang") == other
+    context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_next_links_walk_through_every_page_and_back(browser, server, lang):
+    context, page, _ = open_page(browser, f"{server}{lang}/index.html")
+    seen = [page.url]
+    while page.locator("a[rel=next]").count():
+        page.click("a[rel=next]")
+        page.wait_for_load_state("load")
+        seen.append(page.url)
+    assert seen == [f"{server}{lang}/{p.slug}.html" for p in site_pages()]
+    page.click("a[rel=prev]")
+    page.wait_for_load_state("load")
+    assert page.url == seen[-2]
+    # The navigation on any page reaches every page.
+    targets = {page.url.rsplit("/", 1)[0] + "/" + a for a in page.eval_on_selector_all(
+        "nav.site-nav a", "els => els.map(e => e.getAttribute('href'))")}
+    targets.add(seen[0])
+    assert set(seen) <= targets
+    context.close()
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_no_serious_accessibility_violation(browser, server, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page, _ = open_page(browser, server + path)
+    results = Axe().run(page)
+    context.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_horizontal_scrolling(browser, server, lang, width):
+    overflowing = []
+    for page_info in site_pages():
+        context, page, _ = open_page(browser, f"{server}{lang}/{page_info.slug}.html", width=width)
+        extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if extra > 0:
+            overflowing.append((page_info.slug, extra))
+        context.close()
+    assert not overflowing, f"pages wider than {width}px: {overflowing}"
+
+
+def test_page_weight_of_home_and_chapters(browser, server, capsys):
+    weights = {}
+    for lang in LANGS:
+        for page_info in site_pages():
+            if page_info.kind in ("home", "chapter"):
+                context, page, watch = open_page(browser, f"{server}{lang}/{page_info.slug}.html")
+                page.wait_for_load_state("networkidle")
+                weights[f"{lang}/{page_info.slug}"] = watch.bytes
+                context.close()
+    with capsys.disabled():
+        print("\npage weight on first load (tiny site): " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in weights.items()))
+    assert all(w < 2 * 2**20 for w in weights.values()), weights
