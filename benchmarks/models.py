@@ -89,7 +89,7 @@ def bench_mlp(train_x, train_y, test_x, test_y) -> bool:
 
 def _describe(name: str, r: ae.AutoencoderResult) -> None:
     p = r.params
-    print(f"  {name:8s}: lr {p.learning_rate:<6g} jit {str(p.jit_compile):5s} {r.seconds:7.1f} s, "
+    print(f"  {name:8s}: lr {p.learning_rate:<6g} {r.seconds:7.1f} s, "
           f"{r.epochs:3d} epochs ({r.seconds / r.epochs:.2f} s/epoch, best {r.best_epoch}), "
           f"test loss {r.test_loss:.5f}")
 

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import pickle
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -54,10 +55,14 @@ class StepRecord:
     name: str
     seconds: float
     cached: bool
+    key: str = ""  # the cache key of the step's result; figures drawn from it are keyed on it
 
 
 class Cache:
-    """A folder of pickled step results; ``enabled=False`` turns it into a pass-through."""
+    """Pickled step results under ``root/results`` and drawn figures under ``root/figures``.
+
+    ``enabled=False`` turns it into a pass-through; ``force=True`` recomputes and overwrites.
+    """
 
     def __init__(self, root: Path, *, enabled: bool = True, force: bool = False) -> None:
         self.root = root
@@ -65,7 +70,7 @@ class Cache:
         self.force = force
 
     def _path(self, step: str, key: str) -> Path:
-        return self.root / step / f"{key}.pkl"
+        return self.root / "results" / step.replace(" ", "-") / f"{key}.pkl"
 
     def _read(self, path: Path) -> tuple[bool, Any]:
         """Return (found, value); an unreadable entry counts as not found and is removed."""
@@ -107,20 +112,33 @@ class Cache:
         if self.enabled and not self.force:
             found, value = self._read(path)
             if found:
-                return value, StepRecord(step, time.perf_counter() - started, cached=True)
+                return value, StepRecord(step, time.perf_counter() - started, cached=True, key=key)
         value = compute()
         if self.enabled:
             self._write(path, value)
-        return value, StepRecord(step, time.perf_counter() - started, cached=False)
+        return value, StepRecord(step, time.perf_counter() - started, cached=False, key=key)
+
+    def file(self, key: str, suffix: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
+        """A cached file (a drawn figure): ``make(path)`` writes it on a miss. Returns (path, hit)."""
+        path = self.root / "figures" / f"{key}{suffix}"
+        if self.enabled and not self.force and path.is_file():
+            return path, True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
+        os.close(fd)
+        try:
+            make(Path(tmp))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path, False
 
     def clear(self) -> int:
-        """Remove every entry; return how many files were removed."""
+        """Remove every cached result and figure; return how many files were removed."""
         removed = 0
-        if self.root.exists():
-            for path in sorted(self.root.rglob("*"), reverse=True):
-                if path.is_file():
-                    path.unlink()
-                    removed += 1
-                elif path.is_dir():
-                    path.rmdir()
+        for folder in (self.root / "results", self.root / "figures"):
+            if folder.exists():
+                removed += sum(1 for p in folder.rglob("*") if p.is_file())
+                shutil.rmtree(folder)
         return removed

@@ -20,7 +20,7 @@ from typing import Iterator, Sequence
 from .cache import Cache, StepRecord
 from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
-from .pipeline import REPO_ROOT, compute, write
+from .pipeline import REPO_ROOT, SitePaths, compute, write
 from .site import LANGS, SiteError
 
 log = logging.getLogger("mnistreport")
@@ -33,8 +33,9 @@ def parser() -> argparse.ArgumentParser:
         description="Build the bilingual MNIST report (a static site) from MNIST, the parameters and content/.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("command", nargs="?", choices=("build", "clean"), default="build",
-                   help="build: compute and write the site; clean: empty the analysis cache")
+    p.add_argument("command", nargs="?", choices=("build", "serve", "clean"), default="build",
+                   help="build: compute and write the site; serve: build, serve on 127.0.0.1, rebuild and "
+                        "reload the browser on every change; clean: empty the analysis cache")
     p.add_argument("--data", type=Path, metavar="DIR", default=None,
                    help="folder with MNIST (the four IDX files, gzipped or not; or mnist.npz; or "
                         "mnist_train.csv + mnist_test.csv). Default: $MNIST_DATA_DIR, then the download cache, "
@@ -49,7 +50,12 @@ def parser() -> argparse.ArgumentParser:
                    help="folder for cached analysis results")
     p.add_argument("--data-cache", type=Path, default=None,
                    help="folder where downloaded MNIST is kept (default: ~/.cache/mnistreport/mnist)")
+    p.add_argument("--content", type=Path, default=REPO_ROOT / "content",
+                   help="folder with the Markdown texts, one subfolder per language")
     p.add_argument("--force", action="store_true", help="recompute every analysis, ignoring the cache")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="CPU threads the analyses may use")
+    p.add_argument("--port", type=int, default=8000, help="port for `serve` (on 127.0.0.1)")
     p.add_argument("--quick", action="store_true",
                    help="small sample sizes for a fast preview; every page says it is a preview")
     verbosity = p.add_mutually_exclusive_group()
@@ -77,7 +83,25 @@ def build_lock(cache_dir: Path) -> Iterator[None]:
 def print_step(record: StepRecord) -> None:
     """One live line per finished step."""
     origin = "cache" if record.cached else "computed"
-    log.info("  %-28s %8.2f s  (%s)", record.name, record.seconds, origin)
+    log.info("  %-34s %8.2f s  (%s)", record.name, record.seconds, origin)
+
+
+class StepLog:
+    """Prints each step as it finishes and keeps them for the closing table."""
+
+    def __init__(self) -> None:
+        self.records: list[StepRecord] = []
+
+    def __call__(self, record: StepRecord) -> None:
+        self.records.append(record)
+        print_step(record)
+
+    def table(self) -> str:
+        width = max(len(r.name) for r in self.records)
+        lines = [f"{'step':<{width}}  {'seconds':>8}  from cache", "-" * (width + 22)]
+        lines += [f"{r.name:<{width}}  {r.seconds:8.2f}  {'yes' if r.cached else 'no'}" for r in self.records]
+        lines.append(f"{'total':<{width}}  {sum(r.seconds for r in self.records):8.2f}")
+        return "\n".join(lines)
 
 
 def build(args: argparse.Namespace) -> None:
@@ -96,15 +120,31 @@ def build(args: argparse.Namespace) -> None:
     )
     log.info("  data: %s (%s), %d training and %d test images", data.source, data.origin,
              len(data.train_labels), len(data.test_labels))
-    cache = Cache(args.cache_dir / "results", force=args.force)
+    cache = Cache(args.cache_dir, force=args.force)
+    steps = StepLog()
     log.info("Computing results ...")
-    results = compute(data, config, cache, quick=args.quick, report=print_step)
+    results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps)
     langs = LANGS if args.lang == "all" else (args.lang,)
     log.info("Writing the site ...")
-    write(results, args.out, langs=langs, report=print_step)
+    write(results, args.out, langs=langs, cache=cache, paths=SitePaths(content=args.content), report=steps)
+    log.info("\n%s", steps.table())
     log.info("Done in %.1f s: %s", time.perf_counter() - started, args.out)
     if data.source == "sample":
         log.warning("This site was built from the 5,000-digit sample, not the full MNIST (every page says so).")
+
+
+def build_args_for_serve(args: argparse.Namespace) -> list[str]:
+    """The build options of a ``serve`` command line, to pass to each rebuild."""
+    passed = ["--out", str(args.out), "--config", str(args.config), "--cache-dir", str(args.cache_dir),
+              "--content", str(args.content), "--lang", args.lang, "--jobs", str(args.jobs)]
+    for flag in ("require_full", "no_download", "quick", "verbose", "quiet"):
+        if getattr(args, flag):
+            passed.append("--" + flag.replace("_", "-"))
+    if args.data:
+        passed += ["--data", str(args.data)]
+    if args.data_cache:
+        passed += ["--data-cache", str(args.data_cache)]
+    return passed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,8 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "clean":
             with build_lock(args.cache_dir):
-                removed = Cache(args.cache_dir / "results").clear()
-            log.info("Removed %d cached result(s) from %s", removed, args.cache_dir / "results")
+                removed = Cache(args.cache_dir).clear()
+            log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)
+            return 0
+        if args.command == "serve":
+            from .serve import serve
+
+            watched = [args.content, REPO_ROOT / "templates", REPO_ROOT / "static", REPO_ROOT / "mnistreport", args.config]
+            serve(build_args_for_serve(args), args.out, watched, args.port)
             return 0
         with build_lock(args.cache_dir):
             build(args)

@@ -11,6 +11,8 @@ by both languages; their captions live in the HTML.
 from __future__ import annotations
 
 import io
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -22,9 +24,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from .cache import cache_key, code_fingerprint  # noqa: E402
+from . import style  # noqa: E402
 from .style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
 
 if TYPE_CHECKING:
+    from .cache import Cache
     from .pipeline import Results
 
 FIGURE_DIR = "figures"
@@ -157,49 +162,73 @@ def save_chart(fig: plt.Figure, path: Path) -> tuple[int, int]:
 
 
 class FigureWriter:
-    """Writes figures under ``site_dir/figures`` and remembers each file's size."""
+    """Writes figures under ``site_dir/figures``, reusing drawn files from the cache.
 
-    def __init__(self, site_dir: Path) -> None:
-        self.site_dir = site_dir
+    Each figure names the steps it is drawn from; its cache key combines their
+    keys with this module's code, so an edit to Markdown or a template reuses
+    every figure, and a new parameter redraws only the figures that depend on it.
+    """
+
+    def __init__(self, site_dir: Path, cache: "Cache", step_keys: dict[str, str]) -> None:
+        self.site_dir, self.cache, self.step_keys = site_dir, cache, step_keys
+        self.code = code_fingerprint([sys.modules[__name__], style])
         self.files: dict[tuple[str, str], FigureFile] = {}
+        self.hits = 0
+        self.written = 0
 
-    def _record(self, name: str, langs: tuple[str, ...], relative: str, size: tuple[int, int]) -> None:
-        info = FigureFile(relative, size[0], size[1], (self.site_dir / relative).stat().st_size)
+    def _write(self, name: str, variant: str, depends: tuple[str, ...], make: Callable[[Path], tuple[int, int]],
+               relative: str, langs: tuple[str, ...]) -> None:
+        key = cache_key(f"figure {name} {variant}", [self.step_keys[d] for d in depends], "", self.code)
+        size: list[tuple[int, int]] = []
+        cached, hit = self.cache.file(key, ".png", lambda path: size.append(make(path)))
+        self.hits += hit
+        self.written += 1
+        target = self.site_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
+        width, height = size[0] if size else Image.open(target).size
+        info = FigureFile(relative, width, height, target.stat().st_size)
         for lang in langs:
             self.files[(lang, name)] = info
 
-    def pixels(self, name: str, picture: np.ndarray, scale: int, langs: tuple[str, ...]) -> None:
+    def pixels(self, name: str, draw: Callable[[], np.ndarray], scale: int, langs: tuple[str, ...],
+               depends: tuple[str, ...]) -> None:
         """A picture without words: one file for every language."""
-        relative = f"{FIGURE_DIR}/{name}.png"
-        (self.site_dir / FIGURE_DIR).mkdir(parents=True, exist_ok=True)
-        self._record(name, langs, relative, save_pixels(picture, self.site_dir / relative, scale))
+        self._write(name, "pixels", depends, lambda path: save_pixels(draw(), path, scale),
+                    f"{FIGURE_DIR}/{name}.png", langs)
 
-    def chart(self, name: str, draw: Callable[[str], plt.Figure], langs: tuple[str, ...]) -> None:
+    def chart(self, name: str, draw: Callable[[str], plt.Figure], langs: tuple[str, ...],
+              depends: tuple[str, ...]) -> None:
         """A chart with words: one file per language."""
         for lang in langs:
-            relative = f"{FIGURE_DIR}/{lang}/{name}.png"
-            (self.site_dir / FIGURE_DIR / lang).mkdir(parents=True, exist_ok=True)
-            self._record(name, (lang,), relative, save_chart(draw(lang), self.site_dir / relative))
+            self._write(name, lang, depends, lambda path: save_chart(draw(lang), path),
+                        f"{FIGURE_DIR}/{lang}/{name}.png", (lang,))
 
 
-def write_figures(results: "Results", site_dir: Path, langs: tuple[str, ...]) -> dict[tuple[str, str], FigureFile]:
-    """Draw every figure of the site; return {(lang, name): file}."""
-    writer = FigureWriter(site_dir)
+def write_figures(results: "Results", site_dir: Path, langs: tuple[str, ...],
+                  cache: "Cache") -> tuple[dict[tuple[str, str], FigureFile], tuple[int, int]]:
+    """Draw (or reuse) every figure of the site; return ({(lang, name): file}, (cache hits, files))."""
+    writer = FigureWriter(site_dir, cache, results.step_keys)
     data = results.data
     stats = results.class_images
     samples = results.samples
 
-    writer.pixels("first-image", first_image(data.train_images[0]), 10, langs)
-    writer.chart("label-distribution", lambda lang: label_distribution(results.train_counts, results.test_counts, lang), langs)
+    writer.pixels("first-image", lambda: first_image(data.train_images[0]), 10, langs, ("label counts",))
+    writer.chart("label-distribution",
+                 lambda lang: label_distribution(results.train_counts, results.test_counts, lang),
+                 langs, ("label counts",))
     rows, cols = samples.mosaic_shape
-    mosaic = tint(data.train_images[samples.mosaic], data.train_labels[samples.mosaic])
-    writer.pixels("mosaic", tile(mosaic, rows, cols), 2, langs)
-    writer.pixels("class-statistics", class_statistics(stats.mean, stats.std, stats.overall_mean), 4, langs)
+    writer.pixels("mosaic", lambda: tile(tint(data.train_images[samples.mosaic], data.train_labels[samples.mosaic]),
+                                         rows, cols), 2, langs, ("samples",))
+    writer.pixels("class-statistics", lambda: class_statistics(stats.mean, stats.std, stats.overall_mean), 4, langs,
+                  ("class images",))
 
     side = int(round(samples.per_digit.shape[1] ** 0.5))
     for digit in range(10):
         chosen = samples.per_digit[digit]
-        cells = tint(data.train_images[chosen], data.train_labels[chosen])
-        writer.pixels(f"digit-{digit}-samples", tile(cells, side, side, gap=1), 2, langs)
-        writer.pixels(f"digit-{digit}-statistics", digit_statistics(stats.mean[digit], stats.std[digit]), 6, langs)
-    return writer.files
+        writer.pixels(f"digit-{digit}-samples",
+                      lambda: tile(tint(data.train_images[chosen], data.train_labels[chosen]), side, side, gap=1),
+                      2, langs, ("samples",))
+        writer.pixels(f"digit-{digit}-statistics", lambda: digit_statistics(stats.mean[digit], stats.std[digit]),
+                      6, langs, ("class images",))
+    return writer.files, (writer.hits, writer.written)

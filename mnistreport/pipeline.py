@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from . import __version__, dataset
-from .cache import Cache, StepRecord
+from .cache import Cache, StepRecord, cache_key, code_fingerprint
 from .config import Config
 from .data import MnistData
 from .figures import write_figures
@@ -50,6 +50,11 @@ class Results:
     memory: dataset.MemoryFootprint
     versions: dict[str, str]
     steps: list[StepRecord] = field(default_factory=list)
+
+    @property
+    def step_keys(self) -> dict[str, str]:
+        """Each step's cache key: what a figure drawn from that step is keyed on."""
+        return {s.name: s.key for s in self.steps}
 
     @property
     def total_seconds(self) -> float:
@@ -116,11 +121,12 @@ class StepRunner:
         self._done(record)
         return value
 
-    def direct(self, step: str, compute: Callable[[], T]) -> T:
-        """A cheap step: always computed."""
+    def direct(self, step: str, compute: Callable[[], T], params: Any, modules: list) -> T:
+        """A cheap step: always computed, but keyed like a cached one so figures can depend on it."""
         started = time.perf_counter()
         value = compute()
-        self._done(StepRecord(step, time.perf_counter() - started, cached=False))
+        key = cache_key(step, params, self.data.checksum, code_fingerprint(modules))
+        self._done(StepRecord(step, time.perf_counter() - started, cached=False, key=key))
         return value
 
     def _done(self, record: StepRecord) -> None:
@@ -128,12 +134,12 @@ class StepRunner:
         self.report(record)
 
 
-def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False,
+def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False, jobs: int = 2,
             report: Callable[[StepRecord], None] = lambda record: None) -> Results:
     """Run every analysis (through the cache) and collect the results."""
     steps = StepRunner(cache, data, report)
     first_look = config.first_look
-    train_counts = steps.direct("label counts", lambda: dataset.label_counts(data.train_labels))
+    train_counts = steps.direct("label counts", lambda: dataset.label_counts(data.train_labels), {}, [dataset])
     test_counts = dataset.label_counts(data.test_labels)
     class_images = steps.cached(
         "class images", lambda: dataset.class_images(data.train_images, data.train_labels), {}, [dataset]
@@ -144,6 +150,7 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
             data.train_labels, mosaic_rows=first_look.mosaic_rows, mosaic_cols=first_look.mosaic_cols,
             per_digit=first_look.digit_samples, seed=config.sampling.seed,
         ),
+        {"first_look": config.as_dict()["first_look"], "seed": config.sampling.seed}, [dataset],
     )
     memory = steps.cached(
         "memory footprint",
@@ -176,15 +183,15 @@ def banners_for(results: Results) -> list[str]:
     return banners
 
 
-def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], paths: SitePaths = SitePaths(),
+def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cache, paths: SitePaths = SitePaths(),
           report: Callable[[StepRecord], None] = lambda record: None) -> None:
     """Draw figures, render every page and results.json, and publish them to ``out_dir`` atomically."""
     check_content_parity(paths.content, langs)
 
     def write_pages(staging: Path) -> None:
         started = time.perf_counter()
-        figures = write_figures(results, staging, langs)
-        report(StepRecord("figures", time.perf_counter() - started, cached=False))
+        figures, (hits, files) = write_figures(results, staging, langs, cache)
+        report(StepRecord(f"figures ({hits}/{files} from cache)", time.perf_counter() - started, cached=hits == files))
         started = time.perf_counter()
         renderer = SiteRenderer(results, figures, content_dir=paths.content, templates_dir=paths.templates,
                                 langs=langs, banners=banners_for(results))

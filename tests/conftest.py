@@ -61,6 +61,7 @@ def tiny_site(tiny_mnist, tmp_path_factory):
     from mnistreport.site import LANGS
 
     root = tmp_path_factory.mktemp("tiny-build")
-    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), Cache(root / "cache"))
-    pipeline.write(results, root / "site", langs=LANGS)
+    cache = Cache(root / "cache")
+    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), cache)
+    pipeline.write(results, root / "site", langs=LANGS, cache=cache)
     return results, root / "site"

@@ -29,7 +29,7 @@ def data():
 
 
 SMALL = ae.AutoencoderParams(code_size=4, batch_size=64, max_epochs=6, patience=2, learning_rate=0.02,
-                             validation_fraction=0.2, seed=0, jit_compile=False)
+                             validation_fraction=0.2, seed=0)
 
 
 @pytest.fixture(scope="module")

@@ -68,3 +68,25 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
     # The cache made by that build is emptied by `clean`.
     assert cli.main(["clean", *no_mnist_env]) == 0
     assert not list(Path(no_mnist_env[3]).rglob("*.pkl"))
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, caplog):
+    import threading
+    import time
+
+    held = threading.Event()
+
+    def first_build():
+        with cli.build_lock(tmp_path):
+            held.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=first_build)
+    thread.start()
+    held.wait(5)
+    started = time.monotonic()
+    with cli.build_lock(tmp_path):
+        waited = time.monotonic() - started
+    thread.join()
+    assert waited > 0.5
+    assert "another build is running" in caplog.text

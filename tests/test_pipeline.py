@@ -95,7 +95,7 @@ def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_pa
     (out / "marker").write_text("old")
     paths = pipeline.SitePaths(content=content)
     with pytest.raises(SiteError, match=r"first-look.md:\d+: 'no_such_result' is undefined"):
-        pipeline.write(results, out, langs=LANGS, paths=paths)
+        pipeline.write(results, out, langs=LANGS, cache=Cache(tmp_path / "cache"), paths=paths)
     assert [p.name for p in out.iterdir()] == ["marker"]
 
 
@@ -106,4 +106,4 @@ def test_unknown_figure_name_is_an_error(built, tmp_path):
     page = content / "ja" / "index.md"
     page.write_text(page.read_text(encoding="utf-8") + '\n{{ figure("nope", "x") }}\n', encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/index.md:\d+: figure 'nope' does not exist"):
-        pipeline.write(results, tmp_path / "site", langs=LANGS, paths=pipeline.SitePaths(content=content))
+        pipeline.write(results, tmp_path / "site", langs=LANGS, cache=Cache(tmp_path / "cache"), paths=pipeline.SitePaths(content=content))
