@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# k-means restarts: measured on 60,000 x 784 pixels, n_init=1 lands within
-# 0.1 % inertia of the best of 10 runs at a tenth of the time; 3 is a cheap
-# safety margin against a poor start.
+# k-means restarts (k-means++ starts, lowest inertia kept). Measured on the
+# 60,000 training images, 2 busy cores: raw pixels n_init=1 13 s (inertia
+# 2.365e6), n_init=3 55 s (2.353e6, 0.5 % lower); PCA-50 0.9 s vs 2.5 s. Three
+# starts make the reported clustering less dependent on one lucky or unlucky
+# start; the fit is cached by the build.
 DEFAULT_N_INIT = 3
 
 

@@ -35,11 +35,89 @@ class FirstLook:
 
 
 @dataclass(frozen=True)
+class Tsne:
+    """Chapter 3: PCA then t-SNE of a random sample, and a larger raw-pixel map."""
+
+    n: int = 2500
+    pca_components: int = 50
+    perplexity: float = 50.0
+    big_n: int = 10000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Perplexity:
+    """Chapter 4: one sample embedded at several perplexities."""
+
+    n: int = 1000
+    values: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Chapter 5: the map snapped onto a side x side grid by linear assignment."""
+
+    side: int = 50
+    cost_max: float = 100000.0
+
+
+@dataclass(frozen=True)
+class Autoencoder:
+    """Chapter 6: the Keras autoencoder (see mnistreport/autoencoder.py for the recipe)."""
+
+    code_size: int = 36
+    batch_size: int = 2024
+    max_epochs: int = 200
+    patience: int = 5
+    learning_rate: float = 0.002
+    min_delta: float = 0.0001
+    validation_fraction: float = 0.1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Kmeans:
+    """Chapter 6: k-means on the codes, on raw pixels and on PCA."""
+
+    k: int = 10
+    pca_components: int = 50
+    n_init: int = 3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Mlp:
+    """Chapter 7: the NumPy network (784-hidden-10, per-example gradient descent)."""
+
+    hidden: int = 200
+    learning_rate: float = 0.1
+    epochs: int = 5
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     """All parameters of one build, grouped as in ``report.toml``."""
 
     sampling: Sampling = field(default_factory=Sampling)
     first_look: FirstLook = field(default_factory=FirstLook)
+    tsne: Tsne = field(default_factory=Tsne)
+    perplexity: Perplexity = field(default_factory=Perplexity)
+    grid: Grid = field(default_factory=Grid)
+    autoencoder: Autoencoder = field(default_factory=Autoencoder)
+    kmeans: Kmeans = field(default_factory=Kmeans)
+    mlp: Mlp = field(default_factory=Mlp)
+
+    def quick(self) -> "Config":
+        """Small sizes for a fast preview (``--quick``): every page then says it is a preview."""
+        return dataclasses.replace(
+            self,
+            tsne=dataclasses.replace(self.tsne, n=min(self.tsne.n, 900), big_n=min(self.tsne.big_n, 2000)),
+            perplexity=dataclasses.replace(self.perplexity, n=min(self.perplexity.n, 300)),
+            grid=dataclasses.replace(self.grid, side=min(self.grid.side, 30)),
+            autoencoder=dataclasses.replace(self.autoencoder, max_epochs=min(self.autoencoder.max_epochs, 8)),
+            mlp=dataclasses.replace(self.mlp, epochs=1),
+        )
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """The parameters as plain nested dicts (for the about page and the cache keys)."""
@@ -101,6 +179,15 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
 
 def _check_consistency(config: Config) -> None:
     """Checks that span keys: values that are each valid but do not fit together."""
+    if config.tsne.n != config.grid.side**2:
+        raise ConfigError(
+            f"tsne.n: the map is snapped onto a grid.side x grid.side grid, so tsne.n must be "
+            f"{config.grid.side}^2 = {config.grid.side ** 2}, got {config.tsne.n}"
+        )
+    if config.tsne.pca_components > 784 or config.kmeans.pca_components > 784:
+        raise ConfigError("tsne.pca_components / kmeans.pca_components: at most 784 (the number of pixels)")
+    if not 0 < config.autoencoder.validation_fraction < 1:
+        raise ConfigError(f"autoencoder.validation_fraction: must be between 0 and 1, got {config.autoencoder.validation_fraction}")
     samples = config.first_look.digit_samples
     if int(round(samples**0.5)) ** 2 != samples or samples == 0:
         raise ConfigError(f"first_look.digit_samples: must be a square number (e.g. 100), got {samples}")

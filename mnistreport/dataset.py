@@ -131,3 +131,26 @@ def memory_footprint(
         pandas_dtypes=tuple(sorted(dtypes)),
         seconds=time.perf_counter() - started,
     )
+
+
+def stroke_features(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ink and slant of each image, to describe what a group of digits has in common.
+
+    ink: the sum of pixel values / 255 (how many pixels' worth of full ink).
+    slant: how far the ink leans right per unit of height (the ratio of the x-y
+    covariance to the y variance of the ink, with y pointing up); 0 is upright,
+    positive leans right like "/".
+    """
+    weights = images.astype(np.float64)
+    h, w = images.shape[1:]
+    ys, xs = np.mgrid[0:h, 0:w]
+    ys = (h - 1 - ys).astype(np.float64)  # y up
+    total = weights.sum(axis=(1, 2))
+    safe = np.maximum(total, 1e-9)
+    mean_x = (weights * xs).sum(axis=(1, 2)) / safe
+    mean_y = (weights * ys).sum(axis=(1, 2)) / safe
+    dx = xs[None] - mean_x[:, None, None]
+    dy = ys[None] - mean_y[:, None, None]
+    cov_xy = (weights * dx * dy).sum(axis=(1, 2)) / safe
+    var_y = (weights * dy * dy).sum(axis=(1, 2)) / safe
+    return total / 255.0, cov_xy / np.maximum(var_y, 1e-9)

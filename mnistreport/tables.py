@@ -47,6 +47,43 @@ WORDS = {
         "uint8": "NumPy uint8 arrays (images and labels)",
         "csv": "CSV text (label + 784 pixel columns)",
         "pandas": "CSV loaded with pandas.read_csv ({dtypes} columns)",
+        "map": "Map",
+        "digits": "Digits",
+        "trust": "Trustworthiness (k = 10)",
+        "knn": "10-NN accuracy in 2-D",
+        "separation": "Between / within distance",
+        "tsne_seconds": "t-SNE seconds",
+        "perplexity": "Perplexity",
+        "main_map": "PCA {pca} → t-SNE",
+        "raw_map": "raw pixels → t-SNE",
+        "grid": "Grid",
+        "total_cost": "Total squared distance",
+        "mean_disp": "Mean move (cells)",
+        "max_disp": "Largest move (cells)",
+        "solver_seconds": "lapjv seconds",
+        "all_digits": "all digits",
+        "digit_n": "digit {d}",
+        "features": "k-means on",
+        "codes": "autoencoder codes ({d} values)",
+        "pixels": "raw pixels (784 values)",
+        "pca": "PCA of the pixels ({d} components)",
+        "accuracy": "Accuracy (clusters named by majority)",
+        "nmi": "NMI",
+        "ari": "ARI",
+        "cluster": "Cluster",
+        "named": "Named after",
+        "size": "Images",
+        "purity": "Share of that digit",
+        "ink": "Mean ink (digit's mean)",
+        "slant": "Mean slant (digit's mean)",
+        "test_images": "Test images",
+        "correct": "Correct",
+        "acc": "Accuracy",
+        "confused": "Most often mistaken for",
+        "predicted_as": "Predicted as",
+        "true_digit": "True digit",
+        "times": "Times",
+        "none": "—",
     },
     "ja": {
         "digit": "数字",
@@ -78,6 +115,43 @@ WORDS = {
         "uint8": "NumPy の uint8 配列 (画像とラベル)",
         "csv": "CSV テキスト (ラベル + 784 列の画素)",
         "pandas": "pandas.read_csv で読み込んだ CSV ({dtypes} 列)",
+        "map": "地図",
+        "digits": "数字の数",
+        "trust": "信頼性 (k = 10)",
+        "knn": "2 次元での 10-NN 正解率",
+        "separation": "クラス間 / クラス内の距離",
+        "tsne_seconds": "t-SNE の秒数",
+        "perplexity": "パープレキシティ",
+        "main_map": "PCA {pca} → t-SNE",
+        "raw_map": "生の画素 → t-SNE",
+        "grid": "格子",
+        "total_cost": "二乗距離の合計",
+        "mean_disp": "平均移動量 (マス)",
+        "max_disp": "最大移動量 (マス)",
+        "solver_seconds": "lapjv の秒数",
+        "all_digits": "全数字",
+        "digit_n": "数字 {d}",
+        "features": "k-means の入力",
+        "codes": "自己符号化器のコード ({d} 値)",
+        "pixels": "生の画素 (784 値)",
+        "pca": "画素の PCA ({d} 成分)",
+        "accuracy": "正解率 (多数派の数字で命名)",
+        "nmi": "NMI",
+        "ari": "ARI",
+        "cluster": "クラスタ",
+        "named": "名前にした数字",
+        "size": "画像数",
+        "purity": "その数字の割合",
+        "ink": "平均インク量 (数字全体の平均)",
+        "slant": "平均の傾き (数字全体の平均)",
+        "test_images": "テスト画像",
+        "correct": "正解",
+        "acc": "正解率",
+        "confused": "最も多い誤り先",
+        "predicted_as": "予測された数字",
+        "true_digit": "正解の数字",
+        "times": "回数",
+        "none": "—",
     },
 }
 
@@ -164,7 +238,125 @@ def digit_counts(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", w["count"], w["share"]])
 
 
+def _map_row(result, w: dict[str, str]) -> list[str]:
+    return [f"{result.n:,}", f"{result.trustworthiness:.3f}", f"{result.knn_accuracy:.3f}",
+            f"{result.separation:.2f}", f"{result.seconds:.1f}"]
+
+
+def _map_columns(w: dict[str, str]) -> list[str]:
+    return [w["digits"], w["trust"], w["knn"], w["separation"], w["tsne_seconds"]]
+
+
+def map_quality(results: "Results", lang: str) -> pd.DataFrame:
+    """Quality of the two chapter-3 maps, measured."""
+    w = WORDS[lang]
+    rows = [
+        [w["main_map"].format(pca=results.config.tsne.pca_components)] + _map_row(results.tsne.map, w),
+        [w["raw_map"]] + _map_row(results.tsne_big.map, w),
+    ]
+    return pd.DataFrame(rows, columns=[w["map"]] + _map_columns(w))
+
+
+def perplexity(results: "Results", lang: str) -> pd.DataFrame:
+    """The measured quality of the map at each perplexity."""
+    w = WORDS[lang]
+    rows = [[f"{m.perplexity:g}"] + _map_row(m, w)[1:] for m in results.perplexity_maps]
+    return pd.DataFrame(rows, columns=[w["perplexity"]] + _map_columns(w)[1:])
+
+
+def _grid_row(name: str, grid) -> list[str]:
+    return [name, f"{grid.side}×{grid.side}", f"{grid.total_cost:,.2f}", f"{grid.mean_displacement:.2f}",
+            f"{grid.max_displacement:.1f}", f"{grid.seconds:.2f}"]
+
+
+def grids(results: "Results", lang: str) -> pd.DataFrame:
+    """The assignment of the main map and of every digit's map onto its grid."""
+    w = WORDS[lang]
+    rows = [_grid_row(w["all_digits"], results.tsne.grid)]
+    rows += [_grid_row(w["digit_n"].format(d=d), m.grid) for d, m in enumerate(results.digit_maps)]
+    return pd.DataFrame(rows, columns=["", w["grid"], w["total_cost"], w["mean_disp"], w["max_disp"], w["solver_seconds"]])
+
+
+def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
+    """One digit's own map quality and grid."""
+    w = WORDS[lang]
+    m = results.digit_maps[digit]
+    row = _map_row(m.map, w)[:4] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
+    columns = _map_columns(w)[:4] + [w["mean_disp"], w["tsne_seconds"] + " + lapjv"]
+    return pd.DataFrame([row], columns=columns)
+
+
+def clustering_scores(results: "Results", lang: str) -> pd.DataFrame:
+    """k-means on the codes beside the two baselines."""
+    w = WORDS[lang]
+    cfg = results.config
+    names = {"codes": w["codes"].format(d=cfg.autoencoder.code_size), "pixels": w["pixels"],
+             "pca": w["pca"].format(d=cfg.kmeans.pca_components)}
+    rows = [[names[key], f"{c.accuracy:.3f}", f"{c.nmi:.3f}", f"{c.ari:.3f}", f"{c.seconds:.1f}"]
+            for key, c in results.clusters.items()]
+    return pd.DataFrame(rows, columns=[w["features"], w["accuracy"], w["nmi"], w["ari"], w["seconds"]])
+
+
+def clusters(results: "Results", lang: str) -> pd.DataFrame:
+    """Every cluster of the codes: its name, size, purity, ink and slant."""
+    w = WORDS[lang]
+    codes, style = results.clusters["codes"], results.cluster_style
+    order = np.argsort(codes.cluster_names, kind="stable")
+    rows = []
+    for c in order:
+        name = int(codes.cluster_names[c])
+        rows.append([str(c), str(name), f"{style.sizes[c]:,}", f"{style.purity[c]:.1%}",
+                     f"{style.ink[c]:.0f} ({style.digit_ink[name]:.0f})",
+                     f"{style.slant[c]:+.2f} ({style.digit_slant[name]:+.2f})"])
+    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["size"], w["purity"], w["ink"], w["slant"]])
+
+
+def mlp_per_digit(results: "Results", lang: str) -> pd.DataFrame:
+    """The classifier's accuracy on each digit and its most common mistake."""
+    w = WORDS[lang]
+    confusion = results.mlp.confusion
+    rows = []
+    for d in range(10):
+        wrong = confusion[d].copy()
+        wrong[d] = 0
+        top = int(wrong.argmax())
+        mistake = f"{top} ({wrong[top]})" if wrong[top] else w["none"]
+        rows.append([str(d), f"{confusion[d].sum():,}", f"{confusion[d, d]:,}", f"{results.mlp.per_digit_accuracy[d]:.1%}",
+                     mistake])
+    return pd.DataFrame(rows, columns=[w["digit"], w["test_images"], w["correct"], w["acc"], w["confused"]])
+
+
+def digit_mistakes(results: "Results", lang: str, digit: int, direction: str = "as") -> pd.DataFrame:
+    """How often this digit was predicted as each other digit ("as"), or others as this digit ("for")."""
+    w = WORDS[lang]
+    confusion = results.mlp.confusion
+    counts = confusion[digit] if direction == "as" else confusion[:, digit]
+    rows = [[str(d), f"{counts[d]:,}"] for d in np.argsort(-counts, kind="stable") if d != digit and counts[d]]
+    header = w["predicted_as"] if direction == "as" else w["true_digit"]
+    return pd.DataFrame(rows or [[w["none"], "0"]], columns=[header, w["times"]])
+
+
+def digit_clusters(results: "Results", lang: str, digit: int) -> pd.DataFrame:
+    """Which clusters of the autoencoder codes this digit's training images fall into."""
+    w = WORDS[lang]
+    codes = results.clusters["codes"]
+    row = codes.confusion[digit]
+    total = max(int(row.sum()), 1)
+    rows = [[str(c), str(int(codes.cluster_names[c])), f"{row[c]:,}", f"{row[c] / total:.1%}"]
+            for c in np.argsort(-row, kind="stable") if row[c]]
+    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["size"], w["share"]])
+
+
 TABLES: dict[str, Callable[..., pd.DataFrame]] = {
+    "clustering-scores": clustering_scores,
+    "clusters": clusters,
+    "mlp-per-digit": mlp_per_digit,
+    "digit-mistakes": digit_mistakes,
+    "digit-clusters": digit_clusters,
+    "map-quality": map_quality,
+    "perplexity": perplexity,
+    "grids": grids,
+    "digit-map": digit_map,
     "label-counts": label_counts,
     "idx-header": idx_header,
     "memory": memory,

@@ -39,7 +39,7 @@ def test_pages_link_to_the_other_language_and_neighbours(built):
     _, out = built
     html = (out / "en" / "first-look.html").read_text(encoding="utf-8")
     assert 'href="../ja/first-look.html"' in html
-    assert 'rel="prev" href="dataset.html"' in html and 'rel="next" href="digit-0.html"' in html
+    assert 'rel="prev" href="dataset.html"' in html and 'rel="next" href="tsne.html"' in html
     assert 'href="../ja/digit-3.html"' in (out / "en" / "digit-3.html").read_text(encoding="utf-8")
 
 
