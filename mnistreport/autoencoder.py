@@ -33,9 +33,12 @@ TensorFlow is imported lazily inside :func:`train_autoencoder`.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 from dataclasses import dataclass, replace
+from typing import Iterator
 
 import numpy as np
 
@@ -150,6 +153,31 @@ def first_of_each_class(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
     return np.array([int(np.flatnonzero(labels == d)[0]) for d in range(n_classes)], dtype=np.int64)
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide what TensorFlow's C++ code prints while it loads (it ignores TF_CPP_MIN_LOG_LEVEL for
+    messages logged before absl is initialised); Python's own errors still show after it."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _import_tensorflow():
+    """Import Keras and TensorFlow quietly (lazily: TensorFlow is slow to import)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _native_stderr_silenced():
+        import keras  # noqa: PLC0415
+        import tensorflow as tf  # noqa: PLC0415
+    return keras, tf
+
+
 def train_autoencoder(train_images: np.ndarray, test_images: np.ndarray, test_labels: np.ndarray,
                       params: AutoencoderParams = AutoencoderParams()) -> AutoencoderResult:
     """Train the autoencoder with early stopping on a held-out validation part; evaluate on test.
@@ -157,9 +185,7 @@ def train_autoencoder(train_images: np.ndarray, test_images: np.ndarray, test_la
     Seeds Python, NumPy and TensorFlow with ``params.seed`` and turns on TF op
     determinism, so a rerun on the same CPU gives the same numbers.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras  # noqa: PLC0415 - lazy: TensorFlow is slow to import
-    import tensorflow as tf  # noqa: PLC0415
+    keras, tf = _import_tensorflow()
 
     keras.utils.set_random_seed(params.seed)
     tf.config.experimental.enable_op_determinism()

@@ -55,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="recompute every analysis, ignoring the cache")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="CPU threads the analyses may use")
+    p.add_argument("--site-url", default=os.environ.get("SITE_URL", ""), metavar="URL",
+                   help="public address of the site (e.g. https://USER.github.io/mnistreport/), for sitemap.xml, "
+                        "Open Graph and 404.html links; default: $SITE_URL, or relative links")
     p.add_argument("--port", type=int, default=8000, help="port for `serve` (on 127.0.0.1)")
     p.add_argument("--quick", action="store_true",
                    help="small sample sizes for a fast preview; every page says it is a preview")
@@ -126,7 +129,8 @@ def build(args: argparse.Namespace) -> None:
     results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps)
     langs = LANGS if args.lang == "all" else (args.lang,)
     log.info("Writing the site ...")
-    write(results, args.out, langs=langs, cache=cache, paths=SitePaths(content=args.content), report=steps)
+    write(results, args.out, langs=langs, cache=cache, paths=SitePaths(content=args.content), site_url=args.site_url,
+          report=steps)
     log.info("\n%s", steps.table())
     log.info("Done in %.1f s: %s", time.perf_counter() - started, args.out)
     if data.source == "sample":
@@ -136,7 +140,8 @@ def build(args: argparse.Namespace) -> None:
 def build_args_for_serve(args: argparse.Namespace) -> list[str]:
     """The build options of a ``serve`` command line, to pass to each rebuild."""
     passed = ["--out", str(args.out), "--config", str(args.config), "--cache-dir", str(args.cache_dir),
-              "--content", str(args.content), "--lang", args.lang, "--jobs", str(args.jobs)]
+              "--content", str(args.content), "--lang", args.lang, "--jobs", str(args.jobs),
+              "--site-url", args.site_url]
     for flag in ("require_full", "no_download", "quick", "verbose", "quiet"):
         if getattr(args, flag):
             passed.append("--" + flag.replace("_", "-"))
@@ -151,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    # Our messages at the chosen level; other libraries' (openTSNE, TensorFlow) only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    log.setLevel(level)
     try:
         if args.command == "clean":
             with build_lock(args.cache_dir):

@@ -172,7 +172,7 @@ def map_scatter(coords: np.ndarray, labels: np.ndarray, point_size: float = 6.0)
     ax.scatter(coords[:, 0], coords[:, 1], s=point_size, c=_class_colours(labels), linewidths=0)
     for digit in np.unique(labels):
         median = np.median(coords[labels == digit], axis=0)
-        ax.text(median[0], median[1], str(int(digit)), fontsize=22, fontweight="bold", ha="center", va="center",
+        ax.text(median[0], median[1], str(int(digit)), fontsize=24, ha="center", va="center",
                 color=CLASS_COLOURS[int(digit)], path_effects=[effects.withStroke(linewidth=4, foreground="white")])
     fig.tight_layout(pad=0.2)
     return fig
@@ -304,18 +304,18 @@ def labelled_gallery(images: np.ndarray, titles: list[str], colours: list[str], 
         ax.axis("off")
     for ax, image, title, colour in zip(np.atleast_1d(axes).flat, images, titles, colours):
         ax.imshow(255 - image, cmap="gray", vmin=0, vmax=255)
-        ax.set_title(title, fontsize=10, color=colour, fontweight="bold")
+        ax.set_title(title, fontsize=11, color=colour)
     fig.tight_layout(pad=0.3)
     return fig
 
 
 def save_chart(fig: plt.Figure, path: Path) -> tuple[int, int]:
-    """Write a matplotlib figure as an optimised PNG and close it."""
+    """Write a matplotlib figure as an optimised 256-colour PNG and close it."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
     buffer.seek(0)
-    image = Image.open(buffer)
+    image = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     image.save(path, optimize=True)
     return image.width, image.height
 
@@ -371,7 +371,7 @@ class FigureWriter:
 
         self._write(f"{name}-full", "full", depends, lambda path: save_pixels(picture(), path, palette=True),
                     f"{FIGURE_DIR}/{name}-full.png", langs)
-        self._write(name, "preview", depends, lambda path: save_pixels(picture(), path, shrink=shrink),
+        self._write(name, "preview", depends, lambda path: save_pixels(picture(), path, shrink=shrink, palette=True),
                     f"{FIGURE_DIR}/{name}.png", langs)
 
     def plot(self, name: str, draw: Callable[[], plt.Figure], langs: tuple[str, ...],

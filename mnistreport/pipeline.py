@@ -406,7 +406,7 @@ def banners_for(results: Results) -> list[str]:
 
 
 def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cache, paths: SitePaths = SitePaths(),
-          report: Callable[[StepRecord], None] = lambda record: None) -> None:
+          site_url: str = "", report: Callable[[StepRecord], None] = lambda record: None) -> None:
     """Draw figures, render every page and results.json, and publish them to ``out_dir`` atomically."""
     check_content_parity(paths.content, langs)
 
@@ -416,7 +416,7 @@ def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cac
         report(StepRecord(f"figures ({hits}/{files} from cache)", time.perf_counter() - started, cached=hits == files))
         started = time.perf_counter()
         renderer = SiteRenderer(results, figures, content_dir=paths.content, templates_dir=paths.templates,
-                                langs=langs, banners=banners_for(results))
+                                langs=langs, banners=banners_for(results), site_url=site_url)
         renderer.render_all(staging)
         shutil.copytree(paths.static, staging / "assets")
         (staging / ".nojekyll").write_text("", encoding="utf-8")

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
+from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from . import tables
 from .figures import FigureFile
@@ -63,6 +64,9 @@ UI: dict[str, dict[str, str]] = {
         "skip": "Skip to content",
         "nav_label": "Site navigation",
         "pager_label": "Previous and next page",
+        "contents": "On this page",
+        "back_to_top": "Back to top",
+        "not_found": "This page does not exist.",
     },
     "ja": {
         "site_title": "図で読む MNIST",
@@ -86,6 +90,9 @@ UI: dict[str, dict[str, str]] = {
         "skip": "本文へ移動",
         "nav_label": "サイト内ナビゲーション",
         "pager_label": "前後のページ",
+        "contents": "この頁の内容",
+        "back_to_top": "ページの先頭へ",
+        "not_found": "このページは存在しません。",
     },
 }
 
@@ -192,6 +199,7 @@ class PageHelpers:
         self.results, self.figures, self.lang, self.page = results, figures, lang, page
         self.figure_count = 0
         self.table_count = 0
+        self.first_figure: str | None = None  # path of the page's first figure (its Open Graph image)
 
     def _figure_file(self, name: str) -> FigureFile:
         try:
@@ -204,6 +212,7 @@ class PageHelpers:
         """A ``<figure>`` with a numbered caption; ``full`` names a larger version that the picture links to."""
         info = self._figure_file(name)
         self.figure_count += 1
+        self.first_figure = self.first_figure or info.path
         label = UI[self.lang]["figure"]
         loading = "eager" if self.figure_count == 1 else "lazy"
         src = "../" + info.path
@@ -261,8 +270,9 @@ class SiteRenderer:
     """Renders all pages of all languages from content, results and templates."""
 
     def __init__(self, results: "Results", figures: dict[tuple[str, str], FigureFile], *, content_dir: Path,
-                 templates_dir: Path, langs: tuple[str, ...], banners: list[str]) -> None:
+                 templates_dir: Path, langs: tuple[str, ...], banners: list[str], site_url: str = "") -> None:
         self.results, self.figures = results, figures
+        self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.content_dir, self.langs, self.banners = content_dir, langs, banners
         self.pages = site_pages()
         self.sources: dict[str, tuple[str, str]] = {}  # template name -> (text, content file path)
@@ -286,14 +296,14 @@ class SiteRenderer:
         )
         return context
 
-    def _render(self, lang: str, page: Page, content: Content, text: str) -> str:
+    def _render(self, lang: str, page: Page, content: Content, text: str) -> tuple[str, PageHelpers]:
         """Render one content string as a Jinja template with the results; errors name the file and line."""
         helpers = PageHelpers(self.results, self.figures, lang, page)
         name = f"{content.path}#{len(self.sources)}"
         self.sources[name] = (text, str(content.path))
         try:
             template = self.content_env.get_template(name)
-            return template.render(self._context(lang, page, helpers))
+            return template.render(self._context(lang, page, helpers)), helpers
         except (jinja2.TemplateError, SiteError, KeyError, IndexError, AttributeError, TypeError) as exc:
             raise _template_error(exc, content.path) from None
 
@@ -308,22 +318,55 @@ class SiteRenderer:
         for lang in self.langs:  # titles first: the navigation of every page needs all of them
             for page in self.pages:
                 content = contents[(lang, page.slug)]
-                metas[(lang, page.slug)] = {k: self._render(lang, page, content, v) for k, v in content.meta.items()}
+                metas[(lang, page.slug)] = {k: self._render(lang, page, content, v)[0] for k, v in content.meta.items()}
                 self.titles[(lang, page.slug)] = metas[(lang, page.slug)].get("nav", metas[(lang, page.slug)]["title"])
         template = self.page_env.get_template("page.html")
         for lang in self.langs:
             for page in self.pages:
                 content = contents[(lang, page.slug)]
-                text = self._render(lang, page, content, content.body)
-                body = markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "toc"])
-                html_text = template.render(self._page_context(lang, page, metas[(lang, page.slug)], body))
+                text, helpers = self._render(lang, page, content, content.body)
+                converter = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html",
+                                                          TocExtension(slugify=slugify_unicode)])
+                body = converter.convert(text)
+                toc = [(t["id"], t["name"]) for t in converter.toc_tokens if t["level"] == 2]
+                context = self._page_context(lang, page, metas[(lang, page.slug)], body)
+                context.update(toc=toc if len(toc) >= 3 else [],
+                               og_image=self.absolute(helpers.first_figure or "assets/favicon.svg", lang),
+                               canonical=self.absolute(f"{lang}/{page.slug}.html", lang))
                 target = out_dir / lang / f"{page.slug}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(html_text, encoding="utf-8")
+                try:
+                    target.write_text(template.render(context), encoding="utf-8")
+                except jinja2.TemplateError as exc:
+                    raise _template_error(exc, Path(template.filename or "templates/page.html")) from None
         landing = self.page_env.get_template("landing.html").render(
             langs=self.langs, ui=UI, names=LANG_NAMES, banners=self.banners
         )
         (out_dir / "index.html").write_text(landing, encoding="utf-8")
+        not_found = self.page_env.get_template("404.html").render(
+            langs=self.langs, ui=UI, names=LANG_NAMES, base=self.site_url
+        )
+        (out_dir / "404.html").write_text(not_found, encoding="utf-8")
+        (out_dir / "sitemap.xml").write_text(self.sitemap(), encoding="utf-8")
+
+    def absolute(self, path: str, lang: str) -> str:
+        """A URL for ``path`` (relative to the site root): absolute with --site-url, else relative to a page."""
+        return self.site_url + path if self.site_url else "../" + path
+
+    def sitemap(self) -> str:
+        """sitemap.xml listing every page with its other-language alternates (hreflang)."""
+        base = self.site_url
+        entries = []
+        for lang in self.langs:
+            for page in self.pages:
+                alternates = "".join(
+                    f'\n    <xhtml:link rel="alternate" hreflang="{other}" href="{html.escape(base)}{other}/{page.slug}.html"/>'
+                    for other in self.langs
+                )
+                entries.append(f"  <url>\n    <loc>{html.escape(base)}{lang}/{page.slug}.html</loc>{alternates}\n  </url>")
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+                + "\n".join(entries) + "\n</urlset>\n")
 
     def chapter_list(self, lang: str) -> str:
         """An ordered list of the chapters with links (for the home page)."""

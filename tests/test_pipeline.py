@@ -107,3 +107,20 @@ def test_unknown_figure_name_is_an_error(built, tmp_path):
     page.write_text(page.read_text(encoding="utf-8") + '\n{{ figure("nope", "x") }}\n', encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/index.md:\d+: figure 'nope' does not exist"):
         pipeline.write(results, tmp_path / "site", langs=LANGS, cache=Cache(tmp_path / "cache"), paths=pipeline.SitePaths(content=content))
+
+
+def test_publishing_files_sitemap_404_and_page_metadata(built):
+    import xml.etree.ElementTree as ET
+
+    _, out = built
+    assert "404" in (out / "404.html").read_text(encoding="utf-8")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ET.parse(out / "sitemap.xml").getroot().findall("s:url", ns)
+    assert len(urls) == len(LANGS) * len(site_pages())
+    assert all({a.get("hreflang") for a in u.findall("x:link", ns)} == set(LANGS) for u in urls)
+    html = (out / "ja" / "grid.html").read_text(encoding="utf-8")
+    for needle in ('<link rel="alternate" hreflang="en" href="../en/grid.html">', 'property="og:title"',
+                   'property="og:description"', 'property="og:image" content="../figures/', 'class="toc"',
+                   'href="#top"', 'rel="icon"'):
+        assert needle in html, needle
+    assert re.search(r'<img [^>]*width="\d+" height="\d+" loading="lazy"', html)

@@ -53,14 +53,14 @@ def test_serve_rebuilds_after_a_content_change(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA_DIR"}
     proc = subprocess.Popen(
-        [sys.executable, "build.py", "serve", "--no-download", "--port", str(port), "--content", str(content),
+        [sys.executable, "build.py", "serve", "--no-download", "--quick", "--port", str(port), "--content", str(content),
          "--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache"),
          "--data-cache", str(tmp_path / "no-data")],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        page = wait_for(lambda: fetch(f"{base}/en/about.html"), 120, "the first build to be served")
+        page = wait_for(lambda: fetch(f"{base}/en/about.html"), 300, "the first build to be served")
         assert RELOAD_SCRIPT.strip() in page
         assert "__mnistreport_status" not in (tmp_path / "site" / "en" / "about.html").read_text()
         first = wait_for(lambda: fetch(f"{base}/__mnistreport_status"), 10, "status")

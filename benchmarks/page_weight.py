@@ -1,0 +1,69 @@
+"""Page weight of a built site, measured in a real browser (Debian's Chromium via Playwright).
+
+Serves SITE (default: site/) on 127.0.0.1, opens every page at 1280 px, waits until
+the network is idle and prints the bytes transferred: on first load (lazy images
+below the fold not yet loaded, as for a reader who has not scrolled) and after
+every image on the page was loaded (a reader who scrolled to the end). Target
+(issue 6): the home page and each chapter under 2 MB on first load.
+
+    python benchmarks/page_weight.py [SITE]
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from mnistreport.site import LANGS, site_pages  # noqa: E402
+
+LIMIT = 2 * 2**20
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+def main() -> int:
+    site = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "site"
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    failed = 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        print(f"{'page':<22} {'first load KiB':>14} {'all images KiB':>14}  limited")
+        for lang in LANGS:
+            for page_info in site_pages():
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                sizes: list[int] = []
+                page.on("response", lambda r: sizes.append(len(r.body()) if r.ok else 0))
+                page.goto(f"{base}{lang}/{page_info.slug}.html", wait_until="networkidle")
+                total = sum(sizes)
+                page.evaluate("Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => 0); }))")
+                page.wait_for_load_state("networkidle")
+                everything = sum(sizes)
+                limited = page_info.kind in ("home", "chapter")
+                over = limited and total > LIMIT
+                failed += over
+                print(f"{lang}/{page_info.slug:<19} {total / 1024:14.0f} {everything / 1024:14.0f}  "
+                      f"{'yes' if limited else 'no '}{'  OVER 2 MB' if over else ''}")
+                context.close()
+        browser.close()
+    httpd.shutdown()
+    print("PASS" if not failed else f"FAIL: {failed} page(s) over 2 MB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""How fast is the edit-rebuild loop? Times three builds in one run and prints them.
+
+1. a cold build with ``--quick`` (empty cache),
+2. a rebuild with nothing changed,
+3. a rebuild after editing one Markdown file.
+
+Target (issue 5): a rebuild after editing only Markdown or a template takes at
+most 3 s of wall time on a 2-core machine.
+
+    python benchmarks/rebuild.py [--data DIR] [--full]
+
+``--full`` times the full-size build instead of ``--quick`` (minutes when cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 3.0
+
+
+def timed_build(args: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(REPO / "build.py"), *args, "-q"], cwd=REPO, check=True)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=os.environ.get("MNIST_DATA_DIR", str(REPO.parent / "shared/data/mnist")))
+    parser.add_argument("--full", action="store_true", help="time the full-size build instead of --quick")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        content = work / "content"
+        shutil.copytree(REPO / "content", content)
+        args = ["--data", options.data, "--out", str(work / "site"), "--cache-dir", str(work / "cache"),
+                "--content", str(content)] + ([] if options.full else ["--quick"])
+        cold = timed_build(args)
+        unchanged = timed_build(args)
+        page = content / "en" / "first-look.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\nEdited for the rebuild benchmark.\n", encoding="utf-8")
+        edited = timed_build(args)
+        assert "Edited for the rebuild benchmark." in (work / "site" / "en" / "first-look.html").read_text()
+    mode = "full" if options.full else "--quick"
+    print(f"rebuild benchmark ({mode}, {os.cpu_count()} CPUs)")
+    print(f"  cold build                       {cold:8.2f} s")
+    print(f"  rebuild, nothing changed         {unchanged:8.2f} s   ({cold / unchanged:6.1f}x faster than cold)")
+    print(f"  rebuild after a Markdown edit    {edited:8.2f} s   ({cold / edited:6.1f}x faster than cold)")
+    verdict = "PASS" if max(unchanged, edited) <= TARGET_SECONDS else "FAIL"
+    print(f"  target: rebuilds <= {TARGET_SECONDS:.0f} s -> {verdict}")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
