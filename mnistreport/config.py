@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .autoencoder import AutoencoderParams
+from .mlp import MlpParams
+
 
 class ConfigError(ValueError):
     """A parameter file that cannot be used; the message names the file and key."""
@@ -62,36 +65,16 @@ class Grid:
 
 
 @dataclass(frozen=True)
-class Autoencoder:
-    """Chapter 6: the Keras autoencoder (see mnistreport/autoencoder.py for the recipe)."""
-
-    code_size: int = 36
-    batch_size: int = 2024
-    max_epochs: int = 200
-    patience: int = 5
-    learning_rate: float = 0.002
-    min_delta: float = 0.0001
-    validation_fraction: float = 0.1
-    seed: int = 0
-
-
-@dataclass(frozen=True)
 class Kmeans:
-    """Chapter 6: k-means on the codes, on raw pixels and on PCA."""
+    """Chapter 6: k-means on the codes, on raw pixels and on PCA.
+
+    (The autoencoder's and the classifier's sections are their modules' own
+    parameter classes, ``AutoencoderParams`` and ``MlpParams``.)
+    """
 
     k: int = 10
     pca_components: int = 50
     n_init: int = 3
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class Mlp:
-    """Chapter 7: the NumPy network (784-hidden-10, per-example gradient descent)."""
-
-    hidden: int = 200
-    learning_rate: float = 0.1
-    epochs: int = 5
     seed: int = 0
 
 
@@ -104,9 +87,9 @@ class Config:
     tsne: Tsne = field(default_factory=Tsne)
     perplexity: Perplexity = field(default_factory=Perplexity)
     grid: Grid = field(default_factory=Grid)
-    autoencoder: Autoencoder = field(default_factory=Autoencoder)
+    autoencoder: AutoencoderParams = field(default_factory=AutoencoderParams)
     kmeans: Kmeans = field(default_factory=Kmeans)
-    mlp: Mlp = field(default_factory=Mlp)
+    mlp: MlpParams = field(default_factory=MlpParams)
 
     def quick(self) -> "Config":
         """Small sizes for a fast preview (``--quick``): every page then says it is a preview."""
@@ -146,6 +129,8 @@ def _check_value(key: str, value: Any, default: Any) -> Any:
         if not isinstance(value, list) or not value:
             raise ConfigError(f"{key}: expected a non-empty list, got {value!r}")
         return tuple(_check_value(f"{key}[{i}]", v, default[0]) for i, v in enumerate(value))
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
     return value
 
 

@@ -241,12 +241,7 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
 
 def compute_models(steps: StepRunner, data: MnistData, config: Config) -> dict[str, Any]:
     """Chapters 6 and 7: the autoencoder, k-means on its codes (and two baselines), the classifier."""
-    cfg_ae, cfg_km, cfg_mlp = config.autoencoder, config.kmeans, config.mlp
-    ae_params = autoencoder.AutoencoderParams(
-        code_size=cfg_ae.code_size, batch_size=cfg_ae.batch_size, max_epochs=cfg_ae.max_epochs,
-        patience=cfg_ae.patience, learning_rate=cfg_ae.learning_rate, min_delta=cfg_ae.min_delta,
-        validation_fraction=cfg_ae.validation_fraction, seed=cfg_ae.seed,
-    )
+    ae_params, cfg_km, mlp_params = config.autoencoder, config.kmeans, config.mlp
     trained = steps.cached(
         "autoencoder",
         lambda: autoencoder.train_autoencoder(data.train_images, data.test_images, data.test_labels, ae_params),
@@ -272,8 +267,6 @@ def compute_models(steps: StepRunner, data: MnistData, config: Config) -> dict[s
     style = steps.direct("cluster styles", lambda: cluster_style(clusters["codes"], data.train_images, labels,
                                                                   cfg_km.seed),
                          {"codes": steps.key_of("k-means on codes")}, [clustering, dataset])
-    mlp_params = mlp.MlpParams(hidden=cfg_mlp.hidden, learning_rate=cfg_mlp.learning_rate, epochs=cfg_mlp.epochs,
-                               seed=cfg_mlp.seed)
     classifier = steps.cached(
         "classifier",
         lambda: mlp.run_mlp(data.train_images, labels, data.test_images, data.test_labels, mlp_params),

@@ -84,12 +84,18 @@ def test_rebuild_uses_the_cache(tiny_mnist, tmp_path):
     assert {"class images", "memory footprint"} <= cached
 
 
-def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_path):
-    results, _ = built
+def content_with_line_added(tmp_path: Path, page: str, line: str) -> Path:
+    """A copy of the repository's content with ``line`` appended to ``page`` (e.g. 'en/index.md')."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
-    page = content / "en" / "first-look.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n{{ no_such_result }}\n", encoding="utf-8")
+    target = content / page
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
+    return content
+
+
+def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_path):
+    results, _ = built
+    content = content_with_line_added(tmp_path, "en/first-look.md", "{{ no_such_result }}")
     out = tmp_path / "site"
     out.mkdir()
     (out / "marker").write_text("old")
@@ -101,10 +107,7 @@ def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_pa
 
 def test_unknown_figure_name_is_an_error(built, tmp_path):
     results, _ = built
-    content = tmp_path / "content"
-    shutil.copytree(REPO / "content", content)
-    page = content / "ja" / "index.md"
-    page.write_text(page.read_text(encoding="utf-8") + '\n{{ figure("nope", "x") }}\n', encoding="utf-8")
+    content = content_with_line_added(tmp_path, "ja/index.md", '{{ figure("nope", "x") }}')
     with pytest.raises(SiteError, match=r"ja/index.md:\d+: figure 'nope' does not exist"):
         pipeline.write(results, tmp_path / "site", langs=LANGS, cache=Cache(tmp_path / "cache"), paths=pipeline.SitePaths(content=content))
 
