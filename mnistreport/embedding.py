@@ -38,11 +38,10 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-import openTSNE
-from sklearn.decomposition import PCA
-from sklearn.manifold import trustworthiness
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.neighbors import KNeighborsClassifier
+
+# openTSNE and scikit-learn are imported inside the functions that use them: they
+# take over a second to import, and a rebuild that finds every map in the cache
+# never needs them.
 
 __all__ = [
     "MapResult",
@@ -145,6 +144,8 @@ def pca(x: np.ndarray, n_components: int = 50, seed: int = 0) -> PcaResult:
     the reference recipe. Deterministic for a given ``seed``.
     """
     start = time.perf_counter()
+    from sklearn.decomposition import PCA
+
     model = PCA(n_components=n_components, random_state=seed)
     features = model.fit_transform(np.asarray(x, dtype=np.float32))
     seconds = time.perf_counter() - start
@@ -193,6 +194,9 @@ def _knn_accuracy(coords: np.ndarray, labels: np.ndarray, seed: int) -> float:
     if folds < 2 or len(counts) < 2:
         return float("nan")
     n_neighbors = min(KNN_K, len(labels) - len(labels) // folds - 1)
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     scores = cross_val_score(KNeighborsClassifier(n_neighbors=n_neighbors), coords, labels, cv=cv)
     return float(scores.mean())
@@ -209,6 +213,8 @@ def map_quality(
     ``seed``), treating the subsample as the whole data set: the number is then an
     estimate, not the exact value for all points.
     """
+    from sklearn.manifold import trustworthiness
+
     n = len(coords)
     subset = np.arange(n) if n <= TRUST_MAX_POINTS else np.sort(sample_indices(labels, TRUST_MAX_POINTS, seed))
     k = min(TRUST_K, (len(subset) - 1) // 2 - 1)
@@ -218,6 +224,8 @@ def map_quality(
 
 def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -> tuple[np.ndarray, str]:
     """openTSNE with PCA init (BH or FFT gradients by size); returns the raw 2-D map and a description."""
+    import openTSNE
+
     gradient = "fft" if len(features) >= FFT_MIN_POINTS else "bh"
     tsne = openTSNE.TSNE(
         n_components=2,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from lapjv import lapjv
 
-__all__ = ["GridResult", "assign_to_grid", "grid_points", "neighbour_agreement"]
+__all__ = ["GridResult", "Mismatch", "assign_to_grid", "grid_points", "mismatched_pairing", "neighbour_agreement"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,30 @@ def neighbour_agreement(cell_of_point: np.ndarray, labels: np.ndarray, side: int
     board = board.reshape(side, side)
     same = np.count_nonzero(board[:, 1:] == board[:, :-1]) + np.count_nonzero(board[1:, :] == board[:-1, :])
     return same / float(2 * side * (side - 1))
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A grid's cells filled with the right images and with shuffled ones (chapter 5's last picture)."""
+
+    permutation: np.ndarray  # the shuffled pairing: cell of point i shows the image of point permutation[i]
+    agreement: float  # share of neighbouring cells with the same digit, correct pairing
+    agreement_mismatched: float  # the same with the shuffled pairing
+
+    def summary(self) -> dict:
+        return {"neighbour_agreement": round(float(self.agreement), 4),
+                "neighbour_agreement_mismatched": round(float(self.agreement_mismatched), 4)}
+
+
+def mismatched_pairing(result: GridResult, labels: np.ndarray, seed: int) -> Mismatch:
+    """Shuffle which image goes into which cell, and measure what the shuffle destroys.
+
+    ``labels[j]`` is the label of map point ``j``; the agreement of neighbouring
+    cells shows the structure the correct pairing has and the shuffled one lacks.
+    """
+    permutation = np.random.default_rng(seed).permutation(len(labels))
+    return Mismatch(
+        permutation=permutation,
+        agreement=neighbour_agreement(result.cell_of_point, labels, result.side),
+        agreement_mismatched=neighbour_agreement(result.cell_of_point, labels[permutation], result.side),
+    )

@@ -47,38 +47,6 @@ class SampleMap:
     map: embedding.MapResult
     grid: grid.GridResult | None
 
-    def summary(self) -> dict[str, Any]:
-        out = self.map.summary()
-        if self.grid is not None:
-            out["grid"] = self.grid.summary()
-        return out
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """The main grid's cells filled with the right images and with shuffled ones."""
-
-    permutation: np.ndarray  # image shown in cell of point i: indices[permutation[i]]
-    agreement: float  # share of neighbouring cells with the same digit, correct pairing
-    agreement_mismatched: float  # the same with the shuffled pairing
-
-    def summary(self) -> dict[str, Any]:
-        return {"neighbour_agreement": round(self.agreement, 4),
-                "neighbour_agreement_mismatched": round(self.agreement_mismatched, 4)}
-
-
-@dataclass(frozen=True)
-class ClusterStyle:
-    """What each k-means cluster of the codes holds besides its label: size, ink and slant."""
-
-    examples: np.ndarray  # (k, 5) training indices shown per cluster (-1 = none)
-    sizes: np.ndarray  # (k,)
-    purity: np.ndarray  # (k,) share of the majority digit
-    ink: np.ndarray  # (k,) mean ink of the cluster's images
-    slant: np.ndarray  # (k,) mean slant of the cluster's images
-    digit_ink: np.ndarray  # (10,) mean ink per digit, for comparison
-    digit_slant: np.ndarray  # (10,) mean slant per digit
-
 
 @dataclass
 class Results:
@@ -97,10 +65,10 @@ class Results:
     perplexity_indices: np.ndarray
     perplexity_maps: list[embedding.MapResult]
     digit_maps: list[SampleMap]
-    mismatch: Mismatch
+    mismatch: grid.Mismatch
     autoencoder: autoencoder.AutoencoderResult
     clusters: dict[str, clustering.ClusterResult]  # "codes", "pixels", "pca"
-    cluster_style: ClusterStyle
+    cluster_style: clustering.ClusterStyle
     mlp: mlp.MlpResult
     versions: dict[str, str]
     steps: list[StepRecord] = field(default_factory=list)
@@ -109,10 +77,6 @@ class Results:
     def step_keys(self) -> dict[str, str]:
         """Each step's cache key: what a figure drawn from that step is keyed on."""
         return {s.name: s.key for s in self.steps}
-
-    @property
-    def total_seconds(self) -> float:
-        return sum(s.seconds for s in self.steps)
 
     @property
     def n_train(self) -> int:
@@ -250,22 +214,21 @@ def compute_models(steps: StepRunner, data: MnistData, config: Config) -> dict[s
     labels = data.train_labels
     k_params = {"k": cfg_km.k, "seed": cfg_km.seed, "n_init": cfg_km.n_init}
 
-    def kmeans(features: Callable[[], np.ndarray]) -> clustering.ClusterResult:
-        return clustering.cluster_scores(features(), labels, k=cfg_km.k, seed=cfg_km.seed, n_init=cfg_km.n_init)
+    def kmeans(features: np.ndarray) -> clustering.ClusterResult:
+        return clustering.cluster_scores(features, labels, k=cfg_km.k, seed=cfg_km.seed, n_init=cfg_km.n_init)
 
+    pca_components = min(cfg_km.pca_components, len(labels))
     clusters = {
-        "codes": steps.cached("k-means on codes", lambda: kmeans(lambda: trained.codes_train),
+        "codes": steps.cached("k-means on codes", lambda: kmeans(trained.codes_train),
                               dict(k_params, codes=steps.key_of("autoencoder")), [clustering]),
-        "pixels": steps.cached("k-means on pixels", lambda: kmeans(lambda: clustering.pixel_features(data.train_images)),
+        "pixels": steps.cached("k-means on pixels", lambda: kmeans(clustering.pixel_features(data.train_images)),
                                k_params, [clustering]),
-        "pca": steps.cached(
-            "k-means on PCA",
-            lambda: kmeans(lambda: clustering.pca_features(data.train_images, min(cfg_km.pca_components, len(labels)),
-                                                           cfg_km.seed)),
-            dict(k_params, pca=cfg_km.pca_components), [clustering]),
+        "pca": steps.cached("k-means on PCA",
+                            lambda: kmeans(clustering.pca_features(data.train_images, pca_components, cfg_km.seed)),
+                            dict(k_params, pca=pca_components), [clustering]),
     }
-    style = steps.direct("cluster styles", lambda: cluster_style(clusters["codes"], data.train_images, labels,
-                                                                  cfg_km.seed),
+    style = steps.cached("cluster styles",
+                         lambda: clustering.cluster_style(clusters["codes"], data.train_images, labels, cfg_km.seed),
                          {"codes": steps.key_of("k-means on codes")}, [clustering, dataset])
     classifier = steps.cached(
         "classifier",
@@ -273,23 +236,6 @@ def compute_models(steps: StepRunner, data: MnistData, config: Config) -> dict[s
         dataclasses.asdict(mlp_params), [mlp],
     )
     return {"autoencoder": trained, "clusters": clusters, "cluster_style": style, "mlp": classifier}
-
-
-def cluster_style(result: clustering.ClusterResult, images: np.ndarray, labels: np.ndarray, seed: int) -> ClusterStyle:
-    """Size, purity, mean ink and slant of every cluster, and five example images of each."""
-    ink, slant = dataset.stroke_features(images)
-    k = len(result.cluster_names)
-    sizes = np.bincount(result.clusters, minlength=k)
-    members = [result.clusters == c for c in range(k)]
-    return ClusterStyle(
-        examples=clustering.examples_per_cluster(result, n=5, seed=seed),
-        sizes=sizes,
-        purity=result.confusion.max(axis=0) / np.maximum(sizes, 1),
-        ink=np.array([ink[m].mean() if m.any() else 0.0 for m in members]),
-        slant=np.array([slant[m].mean() if m.any() else 0.0 for m in members]),
-        digit_ink=np.array([ink[labels == d].mean() if (labels == d).any() else 0.0 for d in range(10)]),
-        digit_slant=np.array([slant[labels == d].mean() if (labels == d).any() else 0.0 for d in range(10)]),
-    )
 
 
 def grid_side_for(available: int, wanted_side: int) -> int:
@@ -360,23 +306,13 @@ def compute_maps(steps: StepRunner, data: MnistData, config: Config, train_count
              "perplexity": tsne.perplexity, "seed": tsne.seed, "side": digit_side, "cost_max": cfg_grid.cost_max},
             modules,
         ))
-    mismatch = steps.direct("mismatched pairing", lambda: mismatched_pairing(main, labels, tsne.seed),
+    assert main.grid is not None
+    main_grid = main.grid
+    mismatch = steps.direct("mismatched pairing",
+                            lambda: grid.mismatched_pairing(main_grid, labels[main.indices], tsne.seed),
                             {"seed": tsne.seed, "main": steps.key_of("t-SNE map and grid")}, modules)
     return {"tsne": main, "tsne_big": big, "perplexity_indices": sweep_indices, "perplexity_maps": sweep,
             "digit_maps": digit_maps, "mismatch": mismatch}
-
-
-def mismatched_pairing(main: SampleMap, labels: np.ndarray, seed: int) -> Mismatch:
-    """Shuffle which image goes into which grid cell, and measure what the shuffle destroys."""
-    assert main.grid is not None
-    permutation = np.random.default_rng(seed).permutation(len(main.indices))
-    cell_labels = labels[main.indices]
-    return Mismatch(
-        permutation=permutation,
-        agreement=grid.neighbour_agreement(main.grid.cell_of_point, cell_labels, main.grid.side),
-        agreement_mismatched=grid.neighbour_agreement(main.grid.cell_of_point, cell_labels[permutation],
-                                                      main.grid.side),
-    )
 
 
 @dataclass(frozen=True)
@@ -417,4 +353,3 @@ def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cac
         report(StepRecord("pages", time.perf_counter() - started, cached=False))
 
     write_site(out_dir, write_pages=write_pages)
-

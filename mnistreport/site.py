@@ -10,6 +10,7 @@ and image was checked, so a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -299,7 +300,8 @@ class SiteRenderer:
     def _render(self, lang: str, page: Page, content: Content, text: str) -> tuple[str, PageHelpers]:
         """Render one content string as a Jinja template with the results; errors name the file and line."""
         helpers = PageHelpers(self.results, self.figures, lang, page)
-        name = f"{content.path}#{len(self.sources)}"
+        # Named by content, so a text shared by pages (digit.md, ten times) is compiled once.
+        name = f"{content.path}#{hashlib.sha1(text.encode()).hexdigest()}"
         self.sources[name] = (text, str(content.path))
         try:
             template = self.content_env.get_template(name)

@@ -95,3 +95,21 @@ def test_summary_json_and_pickle(blobs):
     assert {"accuracy", "nmi", "ari"} <= set(summary)
     assert sum(summary["cluster_sizes"]) == 300
     assert pickle.loads(pickle.dumps(result)).accuracy == result.accuracy
+
+
+def test_cluster_style_describes_each_cluster():
+    from mnistreport.clustering import cluster_style
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 6).astype(np.uint8)
+    images = np.zeros((60, 28, 28), np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 4:24, 10 : 12 + label] = 255  # thicker strokes for larger digits
+    features = labels[:, None].astype(float) + rng.normal(0, 0.01, (60, 1))
+    result = clustering.cluster_scores(features, labels, k=10, seed=0)
+    style = cluster_style(result, images, labels, seed=0)
+    assert style.sizes.sum() == 60 and (style.purity == 1.0).all()
+    order = np.argsort(result.cluster_names)
+    assert np.all(np.diff(style.ink[order]) > 0)  # ink grows with the digit, as drawn
+    assert np.allclose(style.digit_ink, 20 * (2 + np.arange(10)))
+    assert style.examples.shape == (10, 5)

@@ -37,3 +37,15 @@ def test_memory_footprint_matches_a_direct_measurement(tiny_mnist):
     assert rows * 785 * 8 <= m.pandas_bytes <= rows * 785 * 8 + 1000
     assert m.pandas_dtypes == ("int64",)
     assert m.ratio > 7.9
+
+
+def test_stroke_features_measure_ink_and_slant():
+    upright = np.zeros((1, 28, 28), np.uint8)
+    upright[0, 4:24, 13:15] = 255  # a vertical bar, two pixels wide
+    leaning = np.zeros((1, 28, 28), np.uint8)
+    for row in range(4, 24):  # a bar whose top is further right: "/"
+        leaning[0, row, 20 - (row - 4) // 2] = 255
+    ink, slant = dataset.stroke_features(np.concatenate([upright, leaning]))
+    assert ink[0] == 40 and ink[1] == 20
+    assert abs(slant[0]) < 1e-9
+    assert 0.4 < slant[1] < 0.6  # moves half a pixel right per pixel up

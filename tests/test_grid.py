@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from mnistreport.grid import GridResult, assign_to_grid, grid_points
+from mnistreport.grid import GridResult, assign_to_grid, grid_points, mismatched_pairing, neighbour_agreement
 
 
 def _uniform(side: int, seed: int) -> np.ndarray:
@@ -118,3 +118,24 @@ def test_summary_is_plain_json_and_result_pickles() -> None:
     again = pickle.loads(pickle.dumps(result))
     assert isinstance(again, GridResult)
     np.testing.assert_array_equal(again.cell_of_point, result.cell_of_point)
+
+
+def test_neighbour_agreement_counts_equal_adjacent_cells():
+    side = 3
+    identity = np.arange(side * side)
+    rows_same = np.repeat(np.arange(side), side)  # every row one label: all horizontal pairs agree
+    assert neighbour_agreement(identity, rows_same, side) == 0.5
+    assert neighbour_agreement(identity, np.zeros(side * side, int), side) == 1.0
+    checker = (np.arange(side * side) // side + np.arange(side * side) % side) % 2
+    assert neighbour_agreement(identity, checker, side) == 0.0
+
+
+def test_mismatched_pairing_destroys_the_structure_of_a_sorted_grid():
+    side = 10
+    coords = grid_points(side)
+    labels = (coords[:, 0] > 0.5).astype(int) + 2 * (coords[:, 1] > 0.5)  # four quadrants
+    result = assign_to_grid(coords, side=side)
+    mismatch = mismatched_pairing(result, labels, seed=0)
+    assert mismatch.agreement > 0.85
+    assert mismatch.agreement_mismatched < 0.5
+    assert sorted(mismatch.permutation) == list(range(side * side))
