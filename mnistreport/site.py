@@ -267,6 +267,15 @@ def _template_error(exc: Exception, path: Path) -> SiteError:
     return SiteError(f"{path}:{line}: {message}")
 
 
+CJK = "\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef"
+_CJK_LINE_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join a paragraph's lines where both sides are Japanese: a browser would show that break as a space."""
+    return _CJK_LINE_BREAK.sub("", text)
+
+
 class SiteRenderer:
     """Renders all pages of all languages from content, results and templates."""
 
@@ -327,6 +336,8 @@ class SiteRenderer:
             for page in self.pages:
                 content = contents[(lang, page.slug)]
                 text, helpers = self._render(lang, page, content, content.body)
+                if lang == "ja":
+                    text = join_cjk_lines(text)
                 converter = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html",
                                                           TocExtension(slugify=slugify_unicode)])
                 body = converter.convert(text)

@@ -102,3 +102,10 @@ def test_every_page_has_previous_and_next_in_reading_order():
     assert pages[0].slug == "index" and pages[-1].slug == "about"
     assert [p.slug for p in pages if p.kind == "digit"] == [f"digit-{d}" for d in range(10)]
     assert len({p.slug for p in pages}) == len(pages)
+
+
+def test_japanese_line_breaks_inside_a_paragraph_are_joined_without_a_space():
+    text = "最初の行です。\n次の行です。\n\n## 見出し\n- 項目\n- 項目\nEnglish line\n続き"
+    joined = site.join_cjk_lines(text)
+    assert "最初の行です。次の行です。" in joined
+    assert "\n\n## 見出し\n- 項目\n- 項目\nEnglish line\n続き" in joined
