@@ -247,7 +247,8 @@ class PageHelpers:
     def pixel_table(self, image: Any, caption: str) -> str:
         """A numbered table of one image's pixel values."""
         self.table_count += 1
-        return tables.pixel_table(image, caption, self.table_count, UI[self.lang]["table"])
+        return tables.pixel_table(image, caption, self.table_count, UI[self.lang]["table"],
+                                  tables.WORDS[self.lang]["row_col"])
 
     def legend(self) -> str:
         """The ten class colours as an HTML legend."""

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 WORDS = {
     "en": {
         "digit": "Digit",
+        "set": "Set",
+        "row_col": "row \\ column",
         "train": "Training",
         "test": "Test",
         "count": "count",
@@ -87,6 +89,8 @@ WORDS = {
     },
     "ja": {
         "digit": "数字",
+        "set": "データ",
+        "row_col": "行 \\ 列",
         "train": "訓練",
         "test": "テスト",
         "count": "件数",
@@ -235,7 +239,7 @@ def digit_counts(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     rows = []
     for name, counts in ((w["train"], results.train_counts), (w["test"], results.test_counts)):
         rows.append([name, f"{counts[digit]:,}", _share(counts[digit], sum(counts))])
-    return pd.DataFrame(rows, columns=["", w["count"], w["share"]])
+    return pd.DataFrame(rows, columns=[w["set"], w["count"], w["share"]])
 
 
 def _map_row(result, w: dict[str, str]) -> list[str]:
@@ -274,7 +278,7 @@ def grids(results: "Results", lang: str) -> pd.DataFrame:
     w = WORDS[lang]
     rows = [_grid_row(w["all_digits"], results.tsne.grid)]
     rows += [_grid_row(w["digit_n"].format(d=d), m.grid) for d, m in enumerate(results.digit_maps)]
-    return pd.DataFrame(rows, columns=["", w["grid"], w["total_cost"], w["mean_disp"], w["max_disp"], w["solver_seconds"]])
+    return pd.DataFrame(rows, columns=[w["map"], w["grid"], w["total_cost"], w["mean_disp"], w["max_disp"], w["solver_seconds"]])
 
 
 def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
@@ -383,7 +387,7 @@ def _text_colour_on_grey(grey: int) -> str:
     return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
 
 
-def pixel_table(image: np.ndarray, caption: str, number: int, label: str) -> str:
+def pixel_table(image: np.ndarray, caption: str, number: int, label: str, corner: str) -> str:
     """A 28x28 image as a table of its pixel values, each cell shaded by its value."""
     rows = []
     for r, row in enumerate(image):
@@ -392,7 +396,7 @@ def pixel_table(image: np.ndarray, caption: str, number: int, label: str) -> str
             for v in (int(x) for x in row)
         )
         rows.append(f"<tr><th scope=\"row\">{r}</th>{cells}</tr>")
-    head = "<tr><th></th>" + "".join(f'<th scope="col">{c}</th>' for c in range(image.shape[1])) + "</tr>"
+    head = f'<tr><th scope="col" class="corner">{html.escape(corner)}</th>' + "".join(f'<th scope="col">{c}</th>' for c in range(image.shape[1])) + "</tr>"
     caption_html = f'<caption><span class="label">{html.escape(label)} {number}</span> {html.escape(caption)}</caption>'
     return (
         f'<div class="table-wrap"><table class="pixel-table">{caption_html}<thead>{head}</thead>'
