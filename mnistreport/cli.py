@@ -13,6 +13,7 @@ import fcntl
 import logging
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -90,12 +91,44 @@ def print_step(record: StepRecord) -> None:
 
 
 class StepLog:
-    """Prints each step as it finishes and keeps them for the closing table."""
+    """Prints each step as it finishes and keeps them for the closing table.
 
-    def __init__(self) -> None:
+    On a terminal, the step under way is shown as a live line with its elapsed time.
+    """
+
+    def __init__(self, live: bool) -> None:
         self.records: list[StepRecord] = []
+        self.live = live
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def start(self, step: str) -> None:
+        """Show ``step`` as under way (a line rewritten every second) until it is reported."""
+        if not self.live:
+            return
+        self._stop_ticker()
+        started = time.perf_counter()
+        self._stop = threading.Event()
+
+        def tick(stop: threading.Event) -> None:
+            while True:
+                sys.stderr.write(f"\r  {step:<34} {time.perf_counter() - started:8.0f} s  ...")
+                sys.stderr.flush()
+                if stop.wait(1.0):
+                    return
+
+        self._ticker = threading.Thread(target=tick, args=(self._stop,), daemon=True)
+        self._ticker.start()
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._stop.set()
+            self._ticker.join()
+            self._ticker = None
+            sys.stderr.write("\r\033[K")
 
     def __call__(self, record: StepRecord) -> None:
+        self._stop_ticker()
         self.records.append(record)
         print_step(record)
 
@@ -124,9 +157,9 @@ def build(args: argparse.Namespace) -> None:
     log.info("  data: %s (%s), %d training and %d test images", data.source, data.origin,
              len(data.train_labels), len(data.test_labels))
     cache = Cache(args.cache_dir, force=args.force)
-    steps = StepLog()
+    steps = StepLog(live=sys.stderr.isatty() and not args.quiet)
     log.info("Computing results ...")
-    results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps)
+    results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps, on_start=steps.start)
     langs = LANGS if args.lang == "all" else (args.lang,)
     log.info("Writing the site ...")
     write(results, args.out, langs=langs, cache=cache, paths=SitePaths(content=args.content), site_url=args.site_url,

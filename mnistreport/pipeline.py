@@ -142,18 +142,21 @@ def package_versions() -> dict[str, str]:
 class StepRunner:
     """Runs named steps through the cache and reports each one as it finishes."""
 
-    def __init__(self, cache: Cache, data: MnistData, report: Callable[[StepRecord], None]) -> None:
-        self.cache, self.data, self.report = cache, data, report
+    def __init__(self, cache: Cache, data: MnistData, report: Callable[[StepRecord], None],
+                 on_start: Callable[[str], None] = lambda step: None) -> None:
+        self.cache, self.data, self.report, self.on_start = cache, data, report, on_start
         self.records: list[StepRecord] = []
 
     def cached(self, step: str, compute: Callable[[], T], params: Any, modules: list) -> T:
         """An expensive step: from the cache when its key matches."""
+        self.on_start(step)
         value, record = self.cache.run(step, compute, params=params, data_checksum=self.data.checksum, modules=modules)
         self._done(record)
         return value
 
     def direct(self, step: str, compute: Callable[[], T], params: Any, modules: list) -> T:
         """A cheap step: always computed, but keyed like a cached one so figures can depend on it."""
+        self.on_start(step)
         started = time.perf_counter()
         value = compute()
         key = cache_key(step, params, self.data.checksum, code_fingerprint(modules))
@@ -170,11 +173,15 @@ class StepRunner:
 
 
 def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False, jobs: int = 2,
-            report: Callable[[StepRecord], None] = lambda record: None) -> Results:
-    """Run every analysis (through the cache) and collect the results."""
+            report: Callable[[StepRecord], None] = lambda record: None,
+            on_start: Callable[[str], None] = lambda step: None) -> Results:
+    """Run every analysis (through the cache) and collect the results.
+
+    ``on_start(step)`` and ``report(record)`` are called as each step begins and ends (for progress).
+    """
     if quick:
         config = config.quick()
-    steps = StepRunner(cache, data, report)
+    steps = StepRunner(cache, data, report, on_start)
     first_look = config.first_look
     train_counts = steps.direct("label counts", lambda: dataset.label_counts(data.train_labels), {}, [dataset])
     test_counts = dataset.label_counts(data.test_labels)

@@ -61,6 +61,7 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
     payload = json.loads((out / "data" / "results.json").read_text())
     assert payload["data"]["source"] == "sample"
     assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000
+    assert payload["mlp"]["test_accuracy"] > 0.6  # the sample's digits are mixed, not in label order
     for lang in LANGS:
         for page in site_pages():
             html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
@@ -91,3 +92,18 @@ def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, caplog):
     thread.join()
     assert waited > 0.5
     assert "another build is running" in caplog.text
+
+
+def test_live_step_line_shows_the_step_under_way_then_its_result(capsys, caplog):
+    import time
+
+    from mnistreport.cache import StepRecord
+
+    steps = cli.StepLog(live=True)
+    steps.start("a slow step")
+    time.sleep(1.2)
+    steps(StepRecord("a slow step", 1.2, cached=False))
+    err = capsys.readouterr().err
+    assert "a slow step" in err and "..." in err  # the live line, rewritten while the step runs
+    assert "\x1b[K" in err  # cleared before the step's final line
+    assert len(steps.records) == 1 and "a slow step" in steps.table()
