@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from .embedding import MapResult
     from .pipeline import Results
 
 WORDS = {
@@ -242,7 +243,7 @@ def digit_counts(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["set"], w["count"], w["share"]])
 
 
-def _map_row(result, w: dict[str, str]) -> list[str]:
+def _map_row(result: "MapResult") -> list[str]:
     return [f"{result.n:,}", f"{result.trustworthiness:.3f}", f"{result.knn_accuracy:.3f}",
             f"{result.separation:.2f}", f"{result.seconds:.1f}"]
 
@@ -255,8 +256,8 @@ def map_quality(results: "Results", lang: str) -> pd.DataFrame:
     """Quality of the two chapter-3 maps, measured."""
     w = WORDS[lang]
     rows = [
-        [w["main_map"].format(pca=results.config.tsne.pca_components)] + _map_row(results.tsne.map, w),
-        [w["raw_map"]] + _map_row(results.tsne_big.map, w),
+        [w["main_map"].format(pca=results.config.tsne.pca_components)] + _map_row(results.tsne.map),
+        [w["raw_map"]] + _map_row(results.tsne_big.map),
     ]
     return pd.DataFrame(rows, columns=[w["map"]] + _map_columns(w))
 
@@ -264,7 +265,7 @@ def map_quality(results: "Results", lang: str) -> pd.DataFrame:
 def perplexity(results: "Results", lang: str) -> pd.DataFrame:
     """The measured quality of the map at each perplexity."""
     w = WORDS[lang]
-    rows = [[f"{m.perplexity:g}"] + _map_row(m, w)[1:] for m in results.perplexity_maps]
+    rows = [[f"{m.perplexity:g}"] + _map_row(m)[1:] for m in results.perplexity_maps]
     return pd.DataFrame(rows, columns=[w["perplexity"]] + _map_columns(w)[1:])
 
 
@@ -285,7 +286,7 @@ def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     """One digit's own map quality and grid."""
     w = WORDS[lang]
     m = results.digit_maps[digit]
-    row = _map_row(m.map, w)[:4] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
+    row = _map_row(m.map)[:4] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
     columns = _map_columns(w)[:4] + [w["mean_disp"], w["tsne_seconds"] + " + lapjv"]
     return pd.DataFrame([row], columns=columns)
 
