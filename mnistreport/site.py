@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -464,10 +465,22 @@ def check_links(site_dir: Path) -> list[str]:
     return problems
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities (a measure that does not apply) become null: strict JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def write_json(path: Path, payload: Any) -> None:
-    """Write JSON with a trailing newline, creating the folder."""
+    """Write strict JSON with a trailing newline, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(_json_safe(payload), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def staging_dir(out_dir: Path) -> Path:

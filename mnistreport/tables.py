@@ -286,8 +286,9 @@ def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     """One digit's own map quality and grid."""
     w = WORDS[lang]
     m = results.digit_maps[digit]
-    row = _map_row(m.map)[:4] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
-    columns = _map_columns(w)[:4] + [w["mean_disp"], w["tsne_seconds"] + " + lapjv"]
+    # One class only: class-based measures (10-NN accuracy, separation) do not apply.
+    row = _map_row(m.map)[:2] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
+    columns = _map_columns(w)[:2] + [w["mean_disp"], w["tsne_seconds"] + " + lapjv"]
     return pd.DataFrame([row], columns=columns)
 
 

@@ -109,3 +109,8 @@ def test_japanese_line_breaks_inside_a_paragraph_are_joined_without_a_space():
     joined = site.join_cjk_lines(text)
     assert "最初の行です。次の行です。" in joined
     assert "\n\n## 見出し\n- 項目\n- 項目\nEnglish line\n続き" in joined
+
+
+def test_results_json_is_strict_json(tmp_path):
+    site.write_json(tmp_path / "r.json", {"a": float("nan"), "b": [1.0, float("inf")], "c": {"d": 2}})
+    assert (tmp_path / "r.json").read_text() .replace(" ", "").replace("\n", "") == '{"a":null,"b":[1.0,null],"c":{"d":2}}'
