@@ -48,6 +48,7 @@ __all__ = [
     "PcaResult",
     "embed_digits",
     "map_quality",
+    "neighbour_class_pairs",
     "pca",
     "perplexity_sweep",
     "sample_indices",
@@ -332,3 +333,26 @@ def perplexity_sweep(
         _with_input(tsne_map(features, labels, perplexity=p, seed=seed, n_jobs=n_jobs), f"PCA {pca_components}")
         for p in perplexities
     ]
+
+
+def neighbour_class_pairs(coords: np.ndarray, labels: np.ndarray, k: int = 10, top: int = 3) -> list[tuple[int, int, float]]:
+    """The pairs of classes that meet most on a map, measured.
+
+    For every point, its ``k`` nearest neighbours on the map are counted; a neighbour
+    of another class counts for that (unordered) pair of classes. Returns the ``top``
+    pairs as (class a, class b, share of all cross-class neighbour links), a < b.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(coords) - 1)
+    _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords)
+    own = np.asarray(labels)[:, None]
+    other = np.asarray(labels)[neighbours[:, 1:]]
+    crossing = own != other
+    a = np.minimum(own, other)[crossing]
+    b = np.maximum(own, other)[crossing]
+    if len(a) == 0:
+        return []
+    pairs, counts = np.unique(np.stack([a, b], axis=1), axis=0, return_counts=True)
+    order = np.argsort(-counts, kind="stable")[:top]
+    return [(int(pairs[i, 0]), int(pairs[i, 1]), float(counts[i] / counts.sum())) for i in order]

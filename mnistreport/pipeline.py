@@ -62,6 +62,7 @@ class Results:
     memory: dataset.MemoryFootprint
     tsne: SampleMap
     tsne_big: SampleMap
+    map_pairs: list[tuple[int, int, float]]  # classes that meet most on the main map (a, b, share)
     perplexity_indices: np.ndarray
     perplexity_maps: list[embedding.MapResult]
     digit_maps: list[SampleMap]
@@ -110,7 +111,8 @@ class Results:
             "parameters": self.config.as_dict(),
             "class_images": self.class_images.summary(),
             "memory": self.memory.summary(),
-            "tsne": self.tsne.map.summary(),
+            "tsne": dict(self.tsne.map.summary(),
+                         neighbour_pairs=[{"classes": [a, b], "share": share} for a, b, share in self.map_pairs]),
             "tsne_big": self.tsne_big.map.summary(),
             "perplexity_sweep": [m.summary() for m in self.perplexity_maps],
             "grid": self.tsne.grid.summary() if self.tsne.grid else None,
@@ -282,6 +284,9 @@ def compute_maps(steps: StepRunner, data: MnistData, config: Config, train_count
         {"n": side * side, "pca": tsne.pca_components, "perplexity": tsne.perplexity, "seed": tsne.seed,
          "side": side, "cost_max": cfg_grid.cost_max}, modules,
     )
+    pairs = steps.direct("classes that meet on the map",
+                         lambda: embedding.neighbour_class_pairs(main.map.coords, labels[main.indices]),
+                         {"main": steps.key_of("t-SNE map and grid")}, modules)
     big_n = min(tsne.big_n, len(labels))
     big_indices = embedding.sample_indices(labels, big_n, tsne.seed)
     big = steps.cached(
@@ -318,7 +323,7 @@ def compute_maps(steps: StepRunner, data: MnistData, config: Config, train_count
     mismatch = steps.direct("mismatched pairing",
                             lambda: grid.mismatched_pairing(main_grid, labels[main.indices], tsne.seed),
                             {"seed": tsne.seed, "main": steps.key_of("t-SNE map and grid")}, modules)
-    return {"tsne": main, "tsne_big": big, "perplexity_indices": sweep_indices, "perplexity_maps": sweep,
+    return {"tsne": main, "tsne_big": big, "map_pairs": pairs, "perplexity_indices": sweep_indices, "perplexity_maps": sweep,
             "digit_maps": digit_maps, "mismatch": mismatch}
 
 

@@ -149,3 +149,15 @@ def test_perplexity_sweep_and_summary() -> None:
     assert all(type(v) in (int, float) for v in summary.values())
     again = pickle.loads(pickle.dumps(results[1]))
     np.testing.assert_array_equal(again.coords, results[1].coords)
+
+
+def test_neighbour_class_pairs_finds_the_classes_that_touch():
+    from mnistreport.embedding import neighbour_class_pairs
+
+    rng = np.random.default_rng(0)
+    centres = {0: (0.0, 0.0), 1: (0.3, 0.0), 2: (5.0, 5.0)}  # 0 and 1 overlap, 2 far away
+    labels = np.repeat([0, 1, 2], 50)
+    coords = np.array([centres[c] for c in labels]) + rng.normal(0, 0.2, (150, 2))
+    pairs = neighbour_class_pairs(coords, labels, k=10, top=3)
+    assert pairs[0][:2] == (0, 1) and pairs[0][2] > 0.9
+    assert abs(sum(share for _, _, share in pairs) - 1.0) < 1e-9
