@@ -9,6 +9,7 @@ one that cannot be read is recomputed with a warning, never a crash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -29,12 +30,17 @@ T = TypeVar("T")
 CACHE_FORMAT = 1  # bump when the layout of entries changes
 
 
+@functools.lru_cache(maxsize=None)
+def _module_digest(name: str, path: str) -> bytes:
+    """SHA-256 of one module's source, read once per process: the code that is running."""
+    return hashlib.sha256(name.encode() + b"\0" + Path(path).read_bytes()).digest()
+
+
 def code_fingerprint(modules: Iterable[ModuleType]) -> str:
     """SHA-256 over the source files of ``modules``: changes when their code changes."""
     digest = hashlib.sha256()
     for module in sorted(modules, key=lambda m: m.__name__):
-        source = Path(module.__file__ or "").read_bytes()
-        digest.update(module.__name__.encode() + b"\0" + source + b"\0")
+        digest.update(_module_digest(module.__name__, module.__file__ or ""))
     return digest.hexdigest()
 
 
@@ -46,6 +52,11 @@ def cache_key(step: str, params: Any, data_checksum: str, code: str) -> str:
         default=str,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def step_key(step: str, params: Any, data_checksum: str, modules: Iterable[ModuleType]) -> str:
+    """The cache key of one step: its name, parameters, the data and the code of ``modules``."""
+    return cache_key(step, params, data_checksum, code_fingerprint(modules))
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ class Cache:
     ) -> tuple[T, StepRecord]:
         """Return the cached result of ``compute`` for this key, computing it on a miss."""
         started = time.perf_counter()
-        key = cache_key(step, params, data_checksum, code_fingerprint(modules))
+        key = step_key(step, params, data_checksum, modules)
         path = self._path(step, key)
         if self.enabled and not self.force:
             found, value = self._read(path)

@@ -21,7 +21,7 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from . import __version__, autoencoder, clustering, dataset, embedding, grid, mlp
-from .cache import Cache, StepRecord, cache_key, code_fingerprint
+from .cache import Cache, StepRecord, step_key
 from .config import Config
 from .data import MnistData
 from .figures import write_figures
@@ -161,7 +161,7 @@ class StepRunner:
         self.on_start(step)
         started = time.perf_counter()
         value = compute()
-        key = cache_key(step, params, self.data.checksum, code_fingerprint(modules))
+        key = step_key(step, params, self.data.checksum, modules)
         self._done(StepRecord(step, time.perf_counter() - started, cached=False, key=key))
         return value
 
