@@ -22,7 +22,8 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mnistreport.site import LANGS, site_pages  # noqa: E402
+
+from mnistreport.site import LANGS, find_pages  # noqa: E402
 
 LIMIT = 2 * 2**20
 
@@ -47,7 +48,7 @@ def main() -> int:
                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         print(f"{'page':<22} {'first load KiB':>14} {'all images KiB':>14}  limited")
         for lang in LANGS:
-            for page_info in site_pages():
+            for page_info in find_pages(REPO / "content"):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
                 page.goto(f"{base}{lang}/{page_info.slug}.html", wait_until="networkidle")

@@ -145,10 +145,27 @@ class Cache:
             raise
         return path, False
 
+    def folder(self, key: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
+        """A cached folder of files (an asset): ``make(folder)`` fills it on a miss. Returns (folder, hit)."""
+        path = self.root / "assets" / key
+        if self.enabled and not self.force and path.is_dir():
+            return path, True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
+        try:
+            make(tmp)
+            if path.exists():  # --force, or a cache turned off: replace the old entry
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return path, False
+
     def clear(self) -> int:
         """Remove every cached result and figure; return how many files were removed."""
         removed = 0
-        for folder in (self.root / "results", self.root / "figures"):
+        for folder in (self.root / "results", self.root / "figures", self.root / "assets"):
             if folder.exists():
                 removed += sum(1 for p in folder.rglob("*") if p.is_file())
                 shutil.rmtree(folder)

@@ -23,6 +23,7 @@ from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
 from .pipeline import REPO_ROOT, SitePaths, compute, write
 from .site import LANGS, SiteError
+from .words import WordsError
 
 log = logging.getLogger("mnistreport")
 
@@ -207,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with build_lock(args.cache_dir):
             build(args)
         return 0
-    except (DataError, ConfigError, SiteError) as exc:
+    except (DataError, ConfigError, SiteError, WordsError) as exc:
         log.error("error: %s", exc)
         log.error("The build stopped; %s was left as it was.", args.out)
         return 1

@@ -51,19 +51,6 @@ class ClusterResult:
         }
 
 
-def pixel_features(images: np.ndarray) -> np.ndarray:
-    """Flattened pixels scaled to [0, 1], float32."""
-    return np.asarray(images).reshape(len(images), -1).astype(np.float32) / np.float32(255.0)
-
-
-def pca_features(images: np.ndarray, n_components: int = 50, seed: int = 0) -> np.ndarray:
-    """PCA (scikit-learn, fixed seed) of the [0, 1] pixels to ``n_components`` dimensions, float32."""
-    from sklearn.decomposition import PCA  # noqa: PLC0415
-
-    pca = PCA(n_components=n_components, random_state=seed)
-    return pca.fit_transform(pixel_features(images)).astype(np.float32)
-
-
 def name_clusters(confusion: np.ndarray) -> np.ndarray:
     """Majority label of each cluster (column of the confusion matrix); -1 for an empty cluster."""
     names = confusion.argmax(axis=0).astype(np.int64)

@@ -39,9 +39,11 @@ class FirstLook:
 
 @dataclass(frozen=True)
 class Tsne:
-    """Chapter 3: PCA then t-SNE of a random sample, and a larger raw-pixel map."""
+    """Chapter 3: PCA then t-SNE of a random sample, and a larger raw-pixel map.
 
-    n: int = 2500
+    The main map has ``grid.side`` squared digits (it is snapped onto that grid).
+    """
+
     pca_components: int = 50
     perplexity: float = 50.0
     big_n: int = 10000
@@ -95,7 +97,7 @@ class Config:
         """Small sizes for a fast preview (``--quick``): every page then says it is a preview."""
         return dataclasses.replace(
             self,
-            tsne=dataclasses.replace(self.tsne, n=min(self.tsne.n, 900), big_n=min(self.tsne.big_n, 2000)),
+            tsne=dataclasses.replace(self.tsne, big_n=min(self.tsne.big_n, 2000)),
             perplexity=dataclasses.replace(self.perplexity, n=min(self.perplexity.n, 300)),
             grid=dataclasses.replace(self.grid, side=min(self.grid.side, 30)),
             autoencoder=dataclasses.replace(self.autoencoder, max_epochs=min(self.autoencoder.max_epochs, 8)),
@@ -164,11 +166,8 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
 
 def _check_consistency(config: Config) -> None:
     """Checks that span keys: values that are each valid but do not fit together."""
-    if config.tsne.n != config.grid.side**2:
-        raise ConfigError(
-            f"tsne.n: the map is snapped onto a grid.side x grid.side grid, so tsne.n must be "
-            f"{config.grid.side}^2 = {config.grid.side ** 2}, got {config.tsne.n}"
-        )
+    if config.grid.side < 2:
+        raise ConfigError(f"grid.side: must be at least 2, got {config.grid.side}")
     if config.tsne.pca_components > 784 or config.kmeans.pca_components > 784:
         raise ConfigError("tsne.pca_components / kmeans.pca_components: at most 784 (the number of pixels)")
     if not 0 < config.autoencoder.validation_fraction < 1:

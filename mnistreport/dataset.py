@@ -64,6 +64,18 @@ class MemoryFootprint:
         }
 
 
+def scale_pixels(images_uint8: np.ndarray) -> np.ndarray:
+    """Flatten images to rows and scale 0..255 to [0, 1]: float32 (N, H*W), e.g. (N, 784).
+
+    The one input scaling of PCA, t-SNE, k-means and the autoencoder (the
+    chapter-7 network has its own recipe, ``mlp.scale_inputs``).
+    """
+    images = np.asarray(images_uint8)
+    if images.dtype != np.uint8:
+        raise ValueError(f"expected uint8 pixels, got {images.dtype}")
+    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255.0)
+
+
 def label_counts(labels: np.ndarray) -> list[int]:
     """How many examples of each digit 0-9."""
     return [int(c) for c in np.bincount(labels, minlength=N_CLASSES)[:N_CLASSES]]

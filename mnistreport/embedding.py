@@ -39,6 +39,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .dataset import scale_pixels
+
 # openTSNE and scikit-learn are imported inside the functions that use them: they
 # take over a second to import, and a rebuild that finds every map in the cache
 # never needs them.
@@ -52,7 +54,6 @@ __all__ = [
     "pca",
     "perplexity_sweep",
     "sample_indices",
-    "scale_pixels",
     "separation_ratio",
     "tsne_map",
 ]
@@ -79,6 +80,8 @@ class PcaResult:
     features: np.ndarray  # (N, n_components) float32
     explained_variance_ratio: np.ndarray  # (n_components,) float64
     seconds: float
+    mean: np.ndarray  # (D,) float32: features = (x - mean) @ components.T
+    components: np.ndarray  # (n_components, D) float32
 
     def summary(self) -> dict:
         """Plain-Python numbers for ``results.json``."""
@@ -101,8 +104,12 @@ class MapResult:
     knn_accuracy: float  # 10-NN, 5-fold stratified CV, in the map
     separation: float  # mean between-class / mean within-class distance in the map
     seconds: float  # t-SNE only
-    method: str  # implementation and settings
+    method: str  # implementation and settings, in one line (for logs and results.json)
     trust_points: int  # points trustworthiness was computed on (n, or a subsample)
+    gradient: str = "bh"  # "bh" (Barnes-Hut) or "fft" (FIt-SNE interpolation): what the pages say
+    theta: float = BH_THETA  # Barnes-Hut accuracy (used only with gradient "bh")
+    iterations: tuple[int, int] = (EARLY_ITER, MAIN_ITER)  # early exaggeration, then normal
+    neighbours: str = "exact"  # how the input's nearest neighbours were found
 
     def summary(self) -> dict:
         """Plain-Python numbers for ``results.json``."""
@@ -113,15 +120,8 @@ class MapResult:
             "knn_accuracy": float(self.knn_accuracy),
             "separation": float(self.separation),
             "seconds": float(self.seconds),
+            "method": self.method,
         }
-
-
-def scale_pixels(images_uint8: np.ndarray) -> np.ndarray:
-    """Flatten images to rows and scale 0..255 to [0, 1]: float32 (N, H*W), e.g. (N, 784)."""
-    images = np.asarray(images_uint8)
-    if images.dtype != np.uint8:
-        raise ValueError(f"expected uint8 pixels, got {images.dtype}")
-    return (images.reshape(len(images), -1).astype(np.float32) / np.float32(255.0))
 
 
 def sample_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -154,6 +154,8 @@ def pca(x: np.ndarray, n_components: int = 50, seed: int = 0) -> PcaResult:
         features=np.asarray(features, dtype=np.float32),
         explained_variance_ratio=np.asarray(model.explained_variance_ratio_, dtype=np.float64),
         seconds=float(seconds),
+        mean=np.asarray(model.mean_, dtype=np.float32),
+        components=np.asarray(model.components_, dtype=np.float32),
     )
 
 
@@ -223,8 +225,20 @@ def map_quality(
     return float(trust), _knn_accuracy(coords, labels, seed), separation_ratio(coords, labels), len(subset)
 
 
-def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -> tuple[np.ndarray, str]:
-    """openTSNE with PCA init (BH or FFT gradients by size); returns the raw 2-D map and a description."""
+@dataclass(frozen=True)
+class _TsneRun:
+    """A finished openTSNE run: the raw map and how it was made."""
+
+    raw: np.ndarray
+    perplexity: float  # the one openTSNE used: it lowers one too large for N itself
+    gradient: str
+    method: str
+
+
+def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -> _TsneRun:
+    """openTSNE with PCA init, Barnes-Hut or FFT gradients by size (see the module notes)."""
+    import logging
+
     import openTSNE
 
     gradient = "fft" if len(features) >= FFT_MIN_POINTS else "bh"
@@ -241,12 +255,20 @@ def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -
         random_state=seed,
         verbose=False,
     )
-    embedding = tsne.fit(np.asarray(features, dtype=np.float64))
+    # openTSNE warns when it lowers a perplexity too large for N; the result records the value used.
+    affinity_log = logging.getLogger("openTSNE.affinity")
+    level = affinity_log.level
+    affinity_log.setLevel(logging.ERROR)
+    try:
+        embedding = tsne.fit(np.asarray(features, dtype=np.float64))
+    finally:
+        affinity_log.setLevel(level)
+    used = float(np.asarray(embedding.affinities.effective_perplexities_).ravel()[0])
     method = (
         f"openTSNE {openTSNE.__version__}: {gradient.upper()} gradients{f' (theta {BH_THETA:g})' if gradient == 'bh' else ''}, PCA init, exact neighbours, "
-        f"perplexity {perplexity:g}, {EARLY_ITER}+{MAIN_ITER} iterations, seed {seed}, n_jobs {n_jobs}"
+        f"perplexity {used:g}, {EARLY_ITER}+{MAIN_ITER} iterations, seed {seed}, n_jobs {n_jobs}"
     )
-    return np.asarray(embedding), method
+    return _TsneRun(np.asarray(embedding), used, gradient, method)
 
 
 def tsne_map(
@@ -269,20 +291,21 @@ def tsne_map(
     if features.ndim != 2 or len(features) != len(labels):
         raise ValueError(f"features must be (N, D) with N == len(labels); got {features.shape} and {labels.shape}")
     start = time.perf_counter()
-    raw, method = _run_tsne(features, perplexity, seed, n_jobs)
+    run = _run_tsne(features, perplexity, seed, n_jobs)
     seconds = time.perf_counter() - start
-    coords = _minmax_per_axis(raw)
+    coords = _minmax_per_axis(run.raw)
     trust, knn, sep, trust_points = map_quality(features, coords, labels, seed)
     return MapResult(
         coords=coords,
         n=len(coords),
-        perplexity=float(perplexity),
+        perplexity=run.perplexity,
         trustworthiness=trust,
         knn_accuracy=knn,
         separation=sep,
         seconds=float(seconds),
-        method=method,
+        method=run.method,
         trust_points=trust_points,
+        gradient=run.gradient,
     )
 
 

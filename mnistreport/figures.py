@@ -1,21 +1,24 @@
-"""Every picture of the site, written as PNG files (the only module that imports matplotlib).
+"""Every picture of the site (the only module that imports matplotlib).
+
+Two layers: drawing primitives over plain arrays (``tile``, ``tint``,
+``map_scatter``, ...), and below them one draw function per figure of the site,
+each taking the ``Results`` (and, for per-digit figures, the digit; for charts
+with words, that language's ``[chart]`` words from ``content/<lang>/words.toml``).
+The chapters declare which figure name uses which draw function.
 
 Pictures of digits (mosaics, mean images, grids) are assembled pixel by pixel
 with NumPy and Pillow at an integer scale, so each digit stays crisp. Charts
-with words (axis labels, legends) are drawn with matplotlib once per language;
-the Japanese version uses the IPAex Gothic font that ``matplotlib-fontja``
-installs with the project. Pictures without words are written once and shared
-by both languages; their captions live in the HTML.
+with words are drawn with matplotlib once per language, in the IPAex Gothic
+font that ``matplotlib-fontja`` installs (it has Latin and Japanese glyphs).
+Pictures without words are written once and shared by both languages; their
+captions live in the HTML.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Mapping
 
 import matplotlib
 
@@ -24,38 +27,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from .cache import cache_key, code_fingerprint  # noqa: E402
-from . import style  # noqa: E402
+from .results import Results  # noqa: E402
 from .style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
 
-if TYPE_CHECKING:
-    from .cache import Cache
-    from .pipeline import Results
-
-FIGURE_DIR = "figures"
-
-
-@dataclass(frozen=True)
-class FigureFile:
-    """A written figure: its path relative to the site root and its pixel size."""
-
-    path: str
-    width: int
-    height: int
-    bytes: int
-
-
-# Words that appear inside charts, per language.
-CHART_WORDS = {
-    "en": {"digit": "Digit", "share": "Share of the set (%)", "train": "Training set", "test": "Test set",
-           "epoch": "Epoch", "loss": "Binary cross-entropy", "training": "training", "validation": "validation",
-           "test_final": "test (final weights)", "true": "True digit", "predicted": "Predicted digit",
-           "cluster": "Cluster (→ digit it is named after)"},
-    "ja": {"digit": "数字", "share": "データセット内の割合 (%)", "train": "訓練データ", "test": "テストデータ",
-           "epoch": "エポック", "loss": "2 値交差エントロピー", "training": "訓練", "validation": "検証",
-           "test_final": "テスト (最終の重み)", "true": "正解の数字", "predicted": "予測した数字",
-           "cluster": "クラスタ (→ 名前にした数字)"},
-}
+ChartWords = Mapping[str, str]  # the [chart] section of one language's words.toml
 
 
 # --- pixel pictures ----------------------------------------------------------------
@@ -194,7 +169,7 @@ def grid_arrows(coords: np.ndarray, grid_xy: np.ndarray, labels: np.ndarray) -> 
 # --- charts --------------------------------------------------------------------------
 
 
-def _chart_style(lang: str) -> None:
+def _chart_style() -> None:
     """Fonts for charts: IPAex Gothic (from matplotlib-fontja) has both Latin and Japanese glyphs."""
     import matplotlib_fontja  # noqa: F401  (registers the font and selects it)
 
@@ -202,10 +177,9 @@ def _chart_style(lang: str) -> None:
     plt.rcParams["font.size"] = 11
 
 
-def label_distribution(train_counts: list[int], test_counts: list[int], lang: str) -> plt.Figure:
+def label_distribution_chart(train_counts: list[int], test_counts: list[int], words: ChartWords) -> plt.Figure:
     """Share of each digit in the training and test sets, side by side."""
-    _chart_style(lang)
-    words = CHART_WORDS[lang]
+    _chart_style()
     digits = np.arange(10)
     train = 100.0 * np.array(train_counts) / max(sum(train_counts), 1)
     test = 100.0 * np.array(test_counts) / max(sum(test_counts), 1)
@@ -224,12 +198,9 @@ def label_distribution(train_counts: list[int], test_counts: list[int], lang: st
     return fig
 
 
-PERPLEXITY_WORD = {"en": "perplexity {p:g}", "ja": "パープレキシティ {p:g}"}
-
-
-def perplexity_panel(maps: list, labels: np.ndarray, lang: str) -> plt.Figure:
+def perplexity_panel_chart(maps: list, labels: np.ndarray, words: ChartWords) -> plt.Figure:
     """The same digits embedded at each perplexity, as a 3-column panel of scatters."""
-    _chart_style(lang)
+    _chart_style()
     rows = -(-len(maps) // 3)
     fig, axes = plt.subplots(rows, 3, figsize=(9, 3.1 * rows), dpi=100)
     for ax in axes.flat:
@@ -237,15 +208,14 @@ def perplexity_panel(maps: list, labels: np.ndarray, lang: str) -> plt.Figure:
     for ax, result in zip(axes.flat, maps):
         ax.scatter(result.coords[:, 0], result.coords[:, 1], s=3, c=_class_colours(labels), linewidths=0)
         ax.set_aspect("equal")
-        ax.set_title(PERPLEXITY_WORD[lang].format(p=result.perplexity), fontsize=12)
+        ax.set_title(words["perplexity_title"].format(p=result.perplexity), fontsize=12)
     fig.tight_layout()
     return fig
 
 
-def loss_curves(loss: list[float], val_loss: list[float], test_loss: float, lang: str) -> plt.Figure:
+def loss_curves_chart(loss: list[float], val_loss: list[float], test_loss: float, words: ChartWords) -> plt.Figure:
     """Training and validation loss per epoch, with the final test loss."""
-    _chart_style(lang)
-    words = CHART_WORDS[lang]
+    _chart_style()
     epochs = np.arange(1, len(loss) + 1)
     fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=110)
     ax.plot(epochs, loss, color="#1f77b4", label=words["training"])
@@ -259,9 +229,9 @@ def loss_curves(loss: list[float], val_loss: list[float], test_loss: float, lang
     return fig
 
 
-def count_heatmap(counts: np.ndarray, row_label: str, col_label: str, col_ticks: list[str], lang: str) -> plt.Figure:
+def count_heatmap(counts: np.ndarray, row_label: str, col_label: str, col_ticks: list[str]) -> plt.Figure:
     """A matrix of counts as a heatmap with the count written in every non-empty cell."""
-    _chart_style(lang)
+    _chart_style()
     rows, cols = counts.shape
     fig, ax = plt.subplots(figsize=(1.0 + 0.62 * cols, 1.0 + 0.55 * rows), dpi=110)
     shown = np.log1p(counts)
@@ -320,102 +290,9 @@ def save_chart(fig: plt.Figure, path: Path) -> tuple[int, int]:
     return image.width, image.height
 
 
-# --- writing all figures -------------------------------------------------------------
 
 
-class FigureWriter:
-    """Writes figures under ``site_dir/figures``, reusing drawn files from the cache.
-
-    Each figure names the steps it is drawn from; its cache key combines their
-    keys with this module's code, so an edit to Markdown or a template reuses
-    every figure, and a new parameter redraws only the figures that depend on it.
-    """
-
-    def __init__(self, site_dir: Path, cache: "Cache", step_keys: dict[str, str]) -> None:
-        self.site_dir, self.cache, self.step_keys = site_dir, cache, step_keys
-        self.code = code_fingerprint([sys.modules[__name__], style])
-        self.files: dict[tuple[str, str], FigureFile] = {}
-        self.hits = 0
-        self.written = 0
-
-    def _write(self, name: str, variant: str, depends: tuple[str, ...], make: Callable[[Path], tuple[int, int]],
-               relative: str, langs: tuple[str, ...]) -> None:
-        key = cache_key(f"figure {name} {variant}", [self.step_keys[d] for d in depends], "", self.code)
-        size: list[tuple[int, int]] = []
-        cached, hit = self.cache.file(key, ".png", lambda path: size.append(make(path)))
-        self.hits += hit
-        self.written += 1
-        target = self.site_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target)
-        width, height = size[0] if size else Image.open(target).size
-        info = FigureFile(relative, width, height, target.stat().st_size)
-        for lang in langs:
-            self.files[(lang, name)] = info
-
-    def pixels(self, name: str, draw: Callable[[], np.ndarray], scale: int, langs: tuple[str, ...],
-               depends: tuple[str, ...]) -> None:
-        """A picture without words: one file for every language."""
-        self._write(name, "pixels", depends, lambda path: save_pixels(draw(), path, scale),
-                    f"{FIGURE_DIR}/{name}.png", langs)
-
-    def large(self, name: str, draw: Callable[[], np.ndarray], shrink: int, langs: tuple[str, ...],
-              depends: tuple[str, ...]) -> None:
-        """A large picture: ``name-full`` at full resolution, ``name`` a preview ``shrink`` times smaller."""
-        drawn: list[np.ndarray] = []
-
-        def picture() -> np.ndarray:
-            if not drawn:
-                drawn.append(draw())
-            return drawn[0]
-
-        self._write(f"{name}-full", "full", depends, lambda path: save_pixels(picture(), path, palette=True),
-                    f"{FIGURE_DIR}/{name}-full.png", langs)
-        self._write(name, "preview", depends, lambda path: save_pixels(picture(), path, shrink=shrink, palette=True),
-                    f"{FIGURE_DIR}/{name}.png", langs)
-
-    def plot(self, name: str, draw: Callable[[], plt.Figure], langs: tuple[str, ...],
-             depends: tuple[str, ...]) -> None:
-        """A matplotlib figure without words: one file for every language."""
-        self._write(name, "plot", depends, lambda path: save_chart(draw(), path), f"{FIGURE_DIR}/{name}.png", langs)
-
-    def chart(self, name: str, draw: Callable[[str], plt.Figure], langs: tuple[str, ...],
-              depends: tuple[str, ...]) -> None:
-        """A chart with words: one file per language."""
-        for lang in langs:
-            self._write(name, lang, depends, lambda path: save_chart(draw(lang), path),
-                        f"{FIGURE_DIR}/{lang}/{name}.png", (lang,))
-
-
-def write_figures(results: "Results", site_dir: Path, langs: tuple[str, ...],
-                  cache: "Cache") -> tuple[dict[tuple[str, str], FigureFile], tuple[int, int]]:
-    """Draw (or reuse) every figure of the site; return ({(lang, name): file}, (cache hits, files))."""
-    writer = FigureWriter(site_dir, cache, results.step_keys)
-    data = results.data
-    stats = results.class_images
-    samples = results.samples
-
-    writer.pixels("first-image", lambda: first_image(data.train_images[0]), 10, langs, ("label counts",))
-    writer.chart("label-distribution",
-                 lambda lang: label_distribution(results.train_counts, results.test_counts, lang),
-                 langs, ("label counts",))
-    rows, cols = samples.mosaic_shape
-    writer.pixels("mosaic", lambda: tile(tint(data.train_images[samples.mosaic], data.train_labels[samples.mosaic]),
-                                         rows, cols), 2, langs, ("samples",))
-    writer.pixels("class-statistics", lambda: class_statistics(stats.mean, stats.std, stats.overall_mean), 4, langs,
-                  ("class images",))
-
-    side = int(round(samples.per_digit.shape[1] ** 0.5))
-    for digit in range(10):
-        chosen = samples.per_digit[digit]
-        writer.pixels(f"digit-{digit}-samples",
-                      lambda: tile(tint(data.train_images[chosen], data.train_labels[chosen]), side, side, gap=1),
-                      2, langs, ("samples",))
-        writer.pixels(f"digit-{digit}-statistics", lambda: digit_statistics(stats.mean[digit], stats.std[digit]),
-                      6, langs, ("class images",))
-    write_map_figures(writer, results, langs)
-    write_model_figures(writer, results, langs)
-    return writer.files, (writer.hits, writer.written)
+# --- the site's figures: one draw function each, declared by the chapters -------------
 
 
 def mistake_titles(true: np.ndarray, predicted: np.ndarray) -> tuple[list[str], list[str]]:
@@ -423,85 +300,136 @@ def mistake_titles(true: np.ndarray, predicted: np.ndarray) -> tuple[list[str], 
     return [f"{t}→{p}" for t, p in zip(true, predicted)], [CLASS_COLOURS[int(p)] for p in predicted]
 
 
-def write_model_figures(writer: FigureWriter, results: "Results", langs: tuple[str, ...]) -> None:
-    """Chapters 6 and 7 and the digit pages' classifier mistakes."""
-    data = results.data
-    ae = results.autoencoder
-    writer.chart("loss-curves", lambda lang: loss_curves(ae.loss, ae.val_loss, ae.test_loss, lang), langs,
-                 ("autoencoder",))
-    writer.pixels("autoencoder-examples", lambda: autoencoder_examples(data.test_images[ae.example_indices],
-                                                                       ae.example_codes, ae.example_reconstructions),
-                  3, langs, ("autoencoder",))
-    codes = results.clusters["codes"]
-    order = np.argsort(codes.cluster_names, kind="stable")
+def mistakes_gallery(r: Results, wrong: np.ndarray, predictions: np.ndarray) -> plt.Figure:
+    """Test digits at indices ``wrong``, each titled true → predicted."""
+    data = r.data
+    return labelled_gallery(data.test_images[wrong], *mistake_titles(data.test_labels[wrong], predictions[wrong]))
+
+
+def tinted_tile(images: np.ndarray, labels: np.ndarray, rows: int, cols: int, gap: int = 0) -> np.ndarray:
+    """Digits tinted by class, tiled ``rows`` x ``cols``."""
+    return tile(tint(images, labels), rows, cols, gap=gap)
+
+
+# chapter 1
+def first_training_image(r: Results) -> np.ndarray:
+    return first_image(r.data.train_images[0])
+
+
+def label_distribution(r: Results, words: ChartWords) -> plt.Figure:
+    return label_distribution_chart(r.train_counts, r.test_counts, words)
+
+
+# chapter 2 and the digit pages
+def mosaic(r: Results) -> np.ndarray:
+    chosen = r.samples.mosaic
+    return tinted_tile(r.data.train_images[chosen], r.data.train_labels[chosen], *r.samples.mosaic_shape)
+
+
+def class_statistics_of(r: Results) -> np.ndarray:
+    stats = r.class_images
+    return class_statistics(stats.mean, stats.std, stats.overall_mean)
+
+
+def digit_samples(r: Results, digit: int) -> np.ndarray:
+    chosen = r.samples.per_digit[digit]
+    side = int(round(len(chosen) ** 0.5))
+    return tinted_tile(r.data.train_images[chosen], r.data.train_labels[chosen], side, side, gap=1)
+
+
+def digit_statistics_of(r: Results, digit: int) -> np.ndarray:
+    return digit_statistics(r.class_images.mean[digit], r.class_images.std[digit])
+
+
+# chapter 3
+def tsne_scatter(r: Results) -> plt.Figure:
+    return map_scatter(r.tsne.map.coords, r.labels_of(r.tsne))
+
+
+def tsne_thumbnails(r: Results) -> np.ndarray:
+    return map_thumbnails(r.tsne.map.coords, r.images_of(r.tsne), r.labels_of(r.tsne))
+
+
+def tsne_big_scatter(r: Results) -> plt.Figure:
+    return map_scatter(r.tsne_big.map.coords, r.labels_of(r.tsne_big), point_size=2.0)
+
+
+# chapter 4
+def perplexity_panel(r: Results, words: ChartWords) -> plt.Figure:
+    sweep = r.perplexity_sweep
+    return perplexity_panel_chart(sweep.maps, r.data.train_labels[sweep.indices], words)
+
+
+# chapter 5 and the digit pages
+def tsne_grid_arrows(r: Results) -> plt.Figure:
+    return grid_arrows(r.tsne.map.coords, r.tsne.grid.grid_xy, r.labels_of(r.tsne))
+
+
+def tsne_grid(r: Results) -> np.ndarray:
+    g = r.tsne.grid
+    return grid_picture(r.images_of(r.tsne), r.labels_of(r.tsne), g.cell_of_point, g.side)
+
+
+def mismatched_grid(r: Results) -> np.ndarray:
+    shuffled = r.tsne.indices[r.mismatch.permutation]
+    g = r.tsne.grid
+    return grid_picture(r.data.train_images[shuffled], r.data.train_labels[shuffled], g.cell_of_point, g.side)
+
+
+def digit_map(r: Results, digit: int) -> np.ndarray:
+    m = r.digit_maps[digit]
+    return map_thumbnails(m.map.coords, r.images_of(m), r.labels_of(m))
+
+
+def digit_grid(r: Results, digit: int) -> np.ndarray:
+    m = r.digit_maps[digit]
+    return grid_picture(r.images_of(m), r.labels_of(m), m.grid.cell_of_point, m.grid.side)
+
+
+def all_digit_grids(r: Results) -> np.ndarray:
+    return tile(np.stack([digit_grid(r, d) for d in range(len(r.digit_maps))]), 2, 5, gap=28)
+
+
+# chapter 6
+def loss_curves(r: Results, words: ChartWords) -> plt.Figure:
+    ae = r.autoencoder
+    return loss_curves_chart(ae.loss, ae.val_loss, ae.test_loss, words)
+
+
+def autoencoder_examples_of(r: Results) -> np.ndarray:
+    ae = r.autoencoder
+    return autoencoder_examples(r.data.test_images[ae.example_indices], ae.example_codes, ae.example_reconstructions)
+
+
+def _cluster_order(r: Results) -> np.ndarray:
+    """Clusters sorted by the digit they are named after (the order of the chapter's table)."""
+    return np.argsort(r.kmeans_codes.cluster_names, kind="stable")
+
+
+def cluster_confusion(r: Results, words: ChartWords) -> plt.Figure:
+    codes, order = r.kmeans_codes, _cluster_order(r)
     ticks = [f"{c}→{codes.cluster_names[c]}" for c in order]
-    writer.chart("cluster-confusion",
-                 lambda lang: count_heatmap(codes.confusion[:, order], CHART_WORDS[lang]["true"],
-                                            CHART_WORDS[lang]["cluster"], ticks, lang),
-                 langs, ("k-means on codes",))
-    examples = results.cluster_style.examples[order]
-
-    def cluster_examples() -> np.ndarray:
-        cells = np.ones((examples.size, 28, 28, 3), np.float32)
-        valid = examples.ravel() >= 0
-        chosen = examples.ravel()[valid]
-        cells[valid] = tint(data.train_images[chosen], data.train_labels[chosen])
-        return tile(cells, examples.shape[0], examples.shape[1], gap=2)
-
-    writer.pixels("cluster-examples", cluster_examples, 3, langs, ("cluster styles",))
-
-    net = results.mlp
-    writer.chart("mlp-confusion",
-                 lambda lang: count_heatmap(net.confusion, CHART_WORDS[lang]["true"], CHART_WORDS[lang]["predicted"],
-                                            [str(d) for d in range(10)], lang),
-                 langs, ("classifier",))
-    wrong = net.misclassified[:40]
-    writer.plot("mlp-mistakes",
-                lambda: labelled_gallery(data.test_images[wrong],
-                                         *mistake_titles(data.test_labels[wrong], net.predictions[wrong])),
-                langs, ("classifier",))
-    for digit in range(10):
-        mine = net.misclassified[data.test_labels[net.misclassified] == digit][:20]
-        writer.plot(f"digit-{digit}-mistakes",
-                    lambda: labelled_gallery(data.test_images[mine],
-                                             *mistake_titles(data.test_labels[mine], net.predictions[mine])),
-                    langs, ("classifier",))
+    return count_heatmap(codes.confusion[:, order], words["true"], words["cluster"], ticks)
 
 
-def write_map_figures(writer: FigureWriter, results: "Results", langs: tuple[str, ...]) -> None:
-    """Chapters 3-5 and the digit pages' maps and grids."""
-    images, labels = results.data.train_images, results.data.train_labels
-    main = results.tsne
-    main_labels = labels[main.indices]
-    main_step = ("t-SNE map and grid",)
-    writer.plot("tsne-scatter", lambda: map_scatter(main.map.coords, main_labels), langs, main_step)
-    writer.large("tsne-thumbnails", lambda: map_thumbnails(main.map.coords, images[main.indices], main_labels),
-                 2, langs, main_step)
-    big = results.tsne_big
-    writer.plot("tsne-big-scatter", lambda: map_scatter(big.map.coords, labels[big.indices], point_size=2.0),
-                langs, ("t-SNE of raw pixels",))
-    sweep_labels = labels[results.perplexity_indices]
-    writer.chart("perplexity-panel", lambda lang: perplexity_panel(results.perplexity_maps, sweep_labels, lang),
-                 langs, ("perplexity sweep",))
-    assert main.grid is not None
-    writer.plot("grid-arrows", lambda: grid_arrows(main.map.coords, main.grid.grid_xy, main_labels), langs, main_step)
-    writer.large("grid", lambda: grid_picture(images[main.indices], main_labels, main.grid.cell_of_point,
-                                              main.grid.side), 2, langs, main_step)
-    shuffled = main.indices[results.mismatch.permutation]
-    writer.large("grid-mismatch", lambda: grid_picture(images[shuffled], labels[shuffled], main.grid.cell_of_point,
-                                                       main.grid.side), 2, langs, ("mismatched pairing",))
-    for digit, digit_map in enumerate(results.digit_maps):
-        step = (f"digit {digit}: t-SNE map and grid",)
-        chosen = digit_map.indices
-        writer.large(f"digit-{digit}-map", lambda: map_thumbnails(digit_map.map.coords, images[chosen], labels[chosen]),
-                     2, langs, step)
-        writer.large(f"digit-{digit}-grid", lambda: grid_picture(images[chosen], labels[chosen],
-                                                                 digit_map.grid.cell_of_point, digit_map.grid.side),
-                     2, langs, step)
+def cluster_examples(r: Results) -> np.ndarray:
+    examples = r.cluster_style.examples[_cluster_order(r)]
+    cells = np.ones((examples.size, 28, 28, 3), np.float32)
+    valid = examples.ravel() >= 0
+    chosen = examples.ravel()[valid]
+    cells[valid] = tint(r.data.train_images[chosen], r.data.train_labels[chosen])
+    return tile(cells, examples.shape[0], examples.shape[1], gap=2)
 
-    def all_grids() -> np.ndarray:
-        pictures = np.stack([grid_picture(images[m.indices], labels[m.indices], m.grid.cell_of_point, m.grid.side)
-                             for m in results.digit_maps])
-        return tile(pictures, 2, 5, gap=28)
 
-    writer.large("digit-grids", all_grids, 4, langs, tuple(f"digit {d}: t-SNE map and grid" for d in range(10)))
+# chapter 7 and the digit pages
+def mlp_confusion(r: Results, words: ChartWords) -> plt.Figure:
+    return count_heatmap(r.mlp.confusion, words["true"], words["predicted"], [str(d) for d in range(10)])
+
+
+def mlp_mistakes(r: Results) -> plt.Figure:
+    return mistakes_gallery(r, r.mlp.misclassified[:40], r.mlp.predictions)
+
+
+def digit_mistakes(r: Results, digit: int) -> plt.Figure:
+    wrong = r.mlp.misclassified
+    return mistakes_gallery(r, wrong[r.data.test_labels[wrong] == digit][:20], r.mlp.predictions)

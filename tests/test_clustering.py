@@ -77,17 +77,6 @@ def test_examples_per_cluster(blobs):
     assert (padded[:, 30:] == -1).all() and (padded[:, :30] >= 0).all()
 
 
-def test_pixel_and_pca_features():
-    images = np.random.default_rng(0).integers(0, 256, (60, 4, 4)).astype(np.uint8)
-    pixels = clustering.pixel_features(images)
-    assert pixels.shape == (60, 16) and pixels.max() <= 1.0 and pixels.dtype == np.float32
-    pcs = clustering.pca_features(images, n_components=5, seed=0)
-    assert pcs.shape == (60, 5)
-    np.testing.assert_array_equal(pcs, clustering.pca_features(images, n_components=5, seed=0))
-    variances = pcs.var(axis=0)
-    assert (np.diff(variances) <= 1e-6).all()  # components ordered by explained variance
-
-
 def test_summary_json_and_pickle(blobs):
     features, labels = blobs
     result = clustering.cluster_scores(features, labels, seed=0)

@@ -7,10 +7,16 @@ from mnistreport.config import Config, ConfigError, config_from_dict, load_confi
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_repository_parameter_file_loads_with_report_defaults():
-    config = load_config(REPO / "report.toml")
-    assert config.first_look.mosaic_rows == 15 and config.first_look.mosaic_cols == 30
-    assert config.first_look.digit_samples == 100
+def test_repository_parameter_file_and_code_defaults_agree():
+    # report.toml documents the defaults; a value changed in one place only would differ here
+    assert load_config(REPO / "report.toml") == Config()
+
+
+def test_the_map_size_is_derived_from_the_grid_not_set_twice():
+    with pytest.raises(ConfigError, match=r"\[tsne\]: unknown key\(s\) n"):
+        config_from_dict({"tsne": {"n": 2500}})
+    with pytest.raises(ConfigError, match=r"grid\.side: must be at least 2"):
+        config_from_dict({"grid": {"side": 1}})
 
 
 def test_missing_keys_keep_defaults():

@@ -108,7 +108,8 @@ def test_load_dir_idx(tmp_path: Path, gz: bool) -> None:
     write_idx_dir(tmp_path, gz=gz)
     data = d.load_dir(tmp_path, verify=False)
     assert_same_arrays(data)
-    assert data.source == "custom" and data.origin == str(tmp_path)
+    assert data.source == "custom" and data.origin == "the MNIST IDX files, local copy"
+    assert Path(data.files[0].path).parent == tmp_path
     assert set(data.headers) == set(d.IDX_NAMES)
     assert data.headers[d.TEST_IMAGES].shape == (N_TEST, 28, 28)
     assert [info.name for info in data.files] == [name + (".gz" if gz else "") for name in d.IDX_NAMES]
@@ -184,11 +185,17 @@ BAD_INPUTS = {
     "magic": (replace_bytes(d.TRAIN_IMAGES, lambda b: b"\x12\x34" + b[2:]), r"train-images-idx3-ubyte: not an IDX"),
     "element type": (
         replace_bytes(d.TRAIN_IMAGES, lambda b: b[:2] + b"\x0d" + b[3:]),
-        r"train-images-idx3-ubyte: unsupported element type 0x0d",
+        r"train-images-idx3-ubyte: expected data type 0x08 \(unsigned byte\) in the magic number; found 0x0d",
     ),
     "labels where images belong": (
         rewrite_array(d.TRAIN_IMAGES, np.zeros(N_TRAIN, np.uint8)),
-        r"train-images-idx3-ubyte: wrong magic number 0x00000801, expected 0x00000803",
+        r"train-images-idx3-ubyte: expected an IDX image file, magic 0x00000803; found 0x00000801",
+    ),
+    # A label file whose magic number says 9 dimensions: reported as a wrong magic number,
+    # not as a shape of 117,571,840 labels that the bytes cannot hold.
+    "labels with 9 dimensions": (
+        replace_bytes(d.TRAIN_LABELS, lambda b: b[:3] + b"\x09" + b[4:]),
+        r"train-labels-idx1-ubyte: expected an IDX label file, magic 0x00000801; found 0x00000809",
     ),
     "counts differ": (
         rewrite_array(d.TEST_LABELS, np.zeros(N_TEST - 1, np.uint8)),
@@ -311,14 +318,16 @@ def test_server_down(closed_port_url: str, tmp_path: Path) -> None:
 
 
 def test_locate_order(tmp_path: Path) -> None:
-    # The same tiny files in three places; the origin says which folder was used.
+    # The same tiny files in three places; the files' paths say which folder was used.
     for place in ("given", "env", "cache"):
         checksums = write_idx_dir(tmp_path / place)
     env = {"MNIST_DATA_DIR": str(tmp_path / "env")}
 
     def origin(**options: object) -> str:
-        return d.locate(cache_dir=tmp_path / "cache", checksums=checksums, allow_download=False,
-                        allow_sample=False, **options).origin
+        data = d.locate(cache_dir=tmp_path / "cache", checksums=checksums, allow_download=False,
+                        allow_sample=False, **options)
+        assert data.origin == d.ORIGINS["idx"]  # what the pages show: never the folder
+        return str(Path(data.files[0].path).parent)
 
     assert origin(data_dir=tmp_path / "given", env=env) == str(tmp_path / "given")
     assert origin(data_dir=None, env=env) == str(tmp_path / "env")
@@ -357,7 +366,7 @@ def test_locate_downloads_into_empty_cache(server: tuple[Path, str], tmp_path: P
     assert data.source == "custom" and data.origin.startswith("downloaded from")
     again = d.locate(data_dir=None, env={}, cache_dir=tmp_path / "new" / "cache", mirrors=[],
                      checksums=checksums, progress=False)  # served from the cache now
-    assert again.origin == str(tmp_path / "new" / "cache") and again.checksum == data.checksum
+    assert again.origin == d.ORIGINS["idx"] and again.checksum == data.checksum
 
 
 def test_locate_falls_back_to_sample_when_download_fails(

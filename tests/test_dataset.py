@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from mnistreport import dataset
 
@@ -49,3 +50,12 @@ def test_stroke_features_measure_ink_and_slant():
     assert ink[0] == 40 and ink[1] == 20
     assert abs(slant[0]) < 1e-9
     assert 0.4 < slant[1] < 0.6  # moves half a pixel right per pixel up
+
+
+def test_scale_pixels() -> None:
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    x = dataset.scale_pixels(images)
+    assert x.dtype == np.float32 and x.shape == (1, 4)
+    np.testing.assert_allclose(x[0], [0.0, 1.0, 0.2, 0.4], rtol=1e-6)
+    with pytest.raises(ValueError):
+        dataset.scale_pixels(images.astype(np.float32))

@@ -15,7 +15,6 @@ from mnistreport.embedding import (
     pca,
     perplexity_sweep,
     sample_indices,
-    scale_pixels,
     separation_ratio,
     tsne_map,
 )
@@ -46,18 +45,11 @@ def separated_map() -> MapResult:
     return tsne_map(points, labels, perplexity=30.0, seed=0, n_jobs=1)
 
 
-def test_scale_pixels() -> None:
-    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
-    x = scale_pixels(images)
-    assert x.dtype == np.float32 and x.shape == (1, 4)
-    np.testing.assert_allclose(x[0], [0.0, 1.0, 0.2, 0.4], rtol=1e-6)
-    with pytest.raises(ValueError):
-        scale_pixels(images.astype(np.float32))
-
-
 def test_pca_shape_and_variance() -> None:
     points, _ = _blobs(spread=1.0)
     result = pca(points, n_components=5, seed=0)
+    # the kept mean and components reproduce the features (the drawing page projects with them)
+    np.testing.assert_allclose((points - result.mean) @ result.components.T, result.features, atol=1e-4)
     assert result.features.shape == (150, 5)
     assert result.features.dtype == np.float32
     ratios = result.explained_variance_ratio
@@ -139,14 +131,21 @@ def test_trustworthiness_subsample_for_large_maps(monkeypatch: pytest.MonkeyPatc
     assert 0.0 <= trust <= 1.0 and knn > 0.9 and sep > 1.0
 
 
+def test_a_perplexity_too_large_for_the_data_is_lowered_by_opentsne_and_recorded() -> None:
+    images, labels = _fake_digits(n=40)
+    result = perplexity_sweep(images, labels, perplexities=(50,), pca_components=8, seed=0, n_jobs=1)[0]
+    assert result.perplexity < 50 and result.perplexity <= (40 - 1) / 3
+    assert f"perplexity {result.perplexity:g}" in result.method and result.gradient == "bh"
+
+
 def test_perplexity_sweep_and_summary() -> None:
     images, labels = _fake_digits(n=90)
     results = perplexity_sweep(images, labels, perplexities=(5, 15), pca_components=8, seed=0, n_jobs=1)
     assert [r.perplexity for r in results] == [5.0, 15.0]
     summary = results[0].summary()
-    assert set(summary) == {"n", "perplexity", "trustworthiness", "knn_accuracy", "separation", "seconds"}
+    assert set(summary) == {"n", "perplexity", "trustworthiness", "knn_accuracy", "separation", "seconds", "method"}
     assert json.loads(json.dumps(summary)) == summary
-    assert all(type(v) in (int, float) for v in summary.values())
+    assert all(type(v) in (int, float) for k, v in summary.items() if k != "method")
     again = pickle.loads(pickle.dumps(results[1]))
     np.testing.assert_array_equal(again.coords, results[1].coords)
 

@@ -112,8 +112,10 @@ def test_learns_separable_toy_problem(toy_problem):
     np.testing.assert_array_equal(result.confusion.sum(axis=1), np.bincount(test_y, minlength=10))
     assert result.test_accuracy == pytest.approx(np.trace(result.confusion) / 100)
     np.testing.assert_array_equal(result.misclassified, np.flatnonzero(result.predictions != test_y))
-    assert len(result.mistaken_for) == 10
-    assert all(result.mistaken_for[d] != d for d in range(10))
+    # what each digit is most often mistaken for: the largest count off the diagonal of its row
+    for d in range(10):
+        others = np.delete(result.confusion[d], d)
+        assert result.confusion[d, result.mistaken_for[d]] == others.max()
     np.testing.assert_array_equal(mlp.predict(result.weights, test_x), result.predictions)
 
 
@@ -139,6 +141,20 @@ def test_deterministic(toy_problem):
 def test_confusion_matrix_orientation():
     cm = mlp.confusion_matrix(np.array([1, 1, 2]), np.array([1, 7, 2]))
     assert cm[1, 7] == 1 and cm[7, 1] == 0 and cm[1, 1] == 1 and cm.sum() == 3
+
+
+def test_evaluate_predictions_hand_made():
+    """The shared evaluation (MLP, CNN, comparison) on a case worked out by hand."""
+    truth = np.array([0, 0, 1, 1, 1, 2, 3, 3])
+    pred = np.array([0, 9, 1, 7, 7, 2, 3, 5])
+    ev = mlp.evaluate_predictions(truth, pred)
+    assert ev["predictions"].dtype == np.uint8
+    assert ev["test_accuracy"] == pytest.approx(4 / 8)
+    np.testing.assert_allclose(ev["per_digit_accuracy"][:4], [0.5, 1 / 3, 1.0, 0.5])
+    assert ev["per_digit_accuracy"][4] == 0.0  # absent digit
+    assert ev["confusion"][1, 7] == 2 and ev["confusion"].sum() == 8
+    np.testing.assert_array_equal(ev["misclassified"], [1, 3, 4, 7])
+    assert ev["mistaken_for"][:4] == [9, 7, 0, 5]  # digit 2 has no error: lowest other digit
 
 
 def test_bad_hidden_error_rejected():

@@ -10,10 +10,10 @@ import pytest
 from mnistreport import pipeline
 from mnistreport.cache import Cache
 from mnistreport.config import config_from_dict
-from mnistreport.site import LANGS, SiteError, check_links, site_pages
+from mnistreport.site import LANGS, SiteError, check_links, find_pages
 
 REPO = Path(__file__).resolve().parent.parent
-from conftest import TINY_CONFIG
+from conftest import CONTENT, TINY_CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def built(tiny_site):
 def test_every_page_exists_in_both_languages(built):
     _, out = built
     for lang in LANGS:
-        for page in site_pages():
+        for page in find_pages(CONTENT):
             html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}">' in html
             assert re.search(r"<title>[^<]+</title>", html)
@@ -119,7 +119,7 @@ def test_publishing_files_sitemap_404_and_page_metadata(built):
     assert "404" in (out / "404.html").read_text(encoding="utf-8")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     urls = ET.parse(out / "sitemap.xml").getroot().findall("s:url", ns)
-    assert len(urls) == len(LANGS) * len(site_pages())
+    assert len(urls) == len(LANGS) * len(find_pages(CONTENT))
     assert all({a.get("hreflang") for a in u.findall("x:link", ns)} == set(LANGS) for u in urls)
     html = (out / "ja" / "grid.html").read_text(encoding="utf-8")
     for needle in ('<link rel="alternate" hreflang="en" href="../en/grid.html">', 'property="og:title"',

@@ -1,0 +1,16 @@
+"""The chapters' declarations, in build order: each module's ``CHAPTER`` lists its steps,
+figures, tables and assets (see ``mnistreport/declare.py``).
+
+To add a chapter: a module here with its ``CHAPTER``, one entry in ``CHAPTERS``, and one
+Markdown file per language in ``content/<lang>/``. A step may use the steps of
+chapters listed before its own.
+"""
+
+from __future__ import annotations
+
+from ..declare import Chapter
+from . import about, autoencoder, classifier, dataset, first_look, grid, perplexity, tsne
+
+CHAPTERS: tuple[Chapter, ...] = tuple(
+    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, about)
+)

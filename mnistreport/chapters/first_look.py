@@ -1,0 +1,30 @@
+"""Chapter 2, a first look: the tinted mosaic and each class's mean and spread (also on the digit pages)."""
+
+from __future__ import annotations
+
+from .. import dataset, figures, tables
+from ..declare import Chapter, Figure, Step, Table
+
+
+def _samples(i) -> dataset.Samples:
+    look = i.config.first_look
+    return dataset.draw_samples(i.data.train_labels, mosaic_rows=look.mosaic_rows, mosaic_cols=look.mosaic_cols,
+                                per_digit=look.digit_samples, seed=i.config.sampling.seed)
+
+
+SAMPLES = Step("samples", "samples", _samples, modules=(dataset,), cached=False,
+               params=lambda config: {"first_look": config.as_dict()["first_look"], "seed": config.sampling.seed})
+CLASS_IMAGES = Step("class images", "class_images",
+                    lambda i: dataset.class_images(i.data.train_images, i.data.train_labels), modules=(dataset,))
+
+CHAPTER = Chapter(
+    "first-look",
+    steps=(SAMPLES, CLASS_IMAGES),
+    figures=(
+        Figure("mosaic", figures.mosaic, (SAMPLES,), scale=2),
+        Figure("class-statistics", figures.class_statistics_of, (CLASS_IMAGES,), scale=4),
+        Figure("digit-{digit}-samples", figures.digit_samples, (SAMPLES,), scale=2),
+        Figure("digit-{digit}-statistics", figures.digit_statistics_of, (CLASS_IMAGES,), scale=6),
+    ),
+    tables=(Table("digit-counts", tables.digit_counts),),
+)

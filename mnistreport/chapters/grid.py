@@ -1,0 +1,44 @@
+"""Chapter 5, the grid: the map snapped onto a grid, each digit on its own grid, the mismatch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import embedding, figures, grid, maps, tables
+from ..declare import DIGITS, Chapter, Figure, Step, Table
+from .tsne import MAIN_MAP, map_params
+
+
+def _digit_maps(i) -> list[maps.SampleMap]:
+    tsne, labels = i.config.tsne, i.data.train_labels
+    side = maps.grid_side_for(int(np.bincount(labels, minlength=10).min()), i.config.grid.side)
+    found = []
+    for digit in DIGITS:
+        members = np.flatnonzero(labels == digit)
+        chosen = members[embedding.sample_indices(members, side * side, tsne.seed)]
+        found.append(maps.map_sample(i.data.train_images, labels, chosen, pca_components=tsne.pca_components,
+                                     perplexity=tsne.perplexity, seed=tsne.seed, jobs=i.jobs, grid_side=side,
+                                     cost_max=i.config.grid.cost_max))
+    return found
+
+
+DIGIT_MAPS = Step("each digit's t-SNE map and grid", "digit_maps", _digit_maps, params=map_params,
+                  modules=(embedding, grid, maps))
+MISMATCH = Step("mismatched pairing", "mismatch",
+                lambda i: grid.mismatched_pairing(i[MAIN_MAP].grid, i.data.train_labels[i[MAIN_MAP].indices],
+                                                  i.config.tsne.seed),
+                params=lambda config: {"seed": config.tsne.seed}, modules=(grid,), uses=(MAIN_MAP,), cached=False)
+
+CHAPTER = Chapter(
+    "grid",
+    steps=(DIGIT_MAPS, MISMATCH),
+    figures=(
+        Figure("grid-arrows", figures.tsne_grid_arrows, (MAIN_MAP,)),
+        Figure("grid", figures.tsne_grid, (MAIN_MAP,), preview=2),
+        Figure("grid-mismatch", figures.mismatched_grid, (MISMATCH,), preview=2),
+        Figure("digit-{digit}-map", figures.digit_map, (DIGIT_MAPS,), preview=2),
+        Figure("digit-{digit}-grid", figures.digit_grid, (DIGIT_MAPS,), preview=2),
+        Figure("digit-grids", figures.all_digit_grids, (DIGIT_MAPS,), preview=4),
+    ),
+    tables=(Table("grids", tables.grids), Table("digit-map", tables.digit_map)),
+)

@@ -1,0 +1,54 @@
+"""Chapter 3, the t-SNE map: 2,500 digits by PCA and t-SNE, and 10,000 from raw pixels."""
+
+from __future__ import annotations
+
+from .. import embedding, figures, grid, maps, tables
+from ..declare import Chapter, Figure, Step, Table
+
+
+def main_side(i) -> int:
+    """The chapter-5 grid side, lowered for small editions: the main map has side² digits."""
+    return maps.grid_side_for(len(i.data.train_labels), i.config.grid.side)
+
+
+def _main_map(i) -> maps.SampleMap:
+    tsne, side = i.config.tsne, main_side(i)
+    indices = embedding.sample_indices(i.data.train_labels, side * side, tsne.seed)
+    return maps.map_sample(i.data.train_images, i.data.train_labels, indices, pca_components=tsne.pca_components,
+                           perplexity=tsne.perplexity, seed=tsne.seed, jobs=i.jobs, grid_side=side,
+                           cost_max=i.config.grid.cost_max)
+
+
+def _big_map(i) -> maps.SampleMap:
+    tsne, labels = i.config.tsne, i.data.train_labels
+    indices = embedding.sample_indices(labels, min(tsne.big_n, len(labels)), tsne.seed)
+    return maps.map_sample(i.data.train_images, labels, indices, pca_components=None, perplexity=tsne.perplexity,
+                           seed=tsne.seed, jobs=i.jobs, grid_side=None, cost_max=i.config.grid.cost_max)
+
+
+def map_params(config) -> dict:
+    """What a PCA + t-SNE map and its grid depend on (the grid side is lowered by the data's size)."""
+    t = config.tsne
+    return {"pca": t.pca_components, "perplexity": t.perplexity, "seed": t.seed, "side": config.grid.side,
+            "cost_max": config.grid.cost_max}
+
+
+MAIN_MAP = Step("t-SNE map and grid", "tsne", _main_map, params=map_params, modules=(embedding, grid, maps))
+MAP_PAIRS = Step("classes that meet on the map", "map_pairs",
+                 lambda i: embedding.neighbour_class_pairs(i[MAIN_MAP].map.coords,
+                                                           i.data.train_labels[i[MAIN_MAP].indices]),
+                 modules=(embedding,), uses=(MAIN_MAP,), cached=False)
+BIG_MAP = Step("t-SNE of raw pixels", "tsne_big", _big_map, modules=(embedding, maps),
+               params=lambda config: {"n": config.tsne.big_n, "perplexity": config.tsne.perplexity,
+                                      "seed": config.tsne.seed})
+
+CHAPTER = Chapter(
+    "tsne",
+    steps=(MAIN_MAP, MAP_PAIRS, BIG_MAP),
+    figures=(
+        Figure("tsne-scatter", figures.tsne_scatter, (MAIN_MAP,)),
+        Figure("tsne-thumbnails", figures.tsne_thumbnails, (MAIN_MAP,), preview=2),
+        Figure("tsne-big-scatter", figures.tsne_big_scatter, (BIG_MAP,)),
+    ),
+    tables=(Table("map-quality", tables.map_quality),),
+)

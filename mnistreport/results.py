@@ -1,0 +1,133 @@
+"""Everything the pages show, computed before any page is written, and its JSON export.
+
+``Results`` has one field per step of the build (the steps are declared by the
+chapters in ``mnistreport/chapters/``; each step names the field it fills),
+plus the data, the parameters and how each step went. ``summary()`` is
+``site/data/results.json``. This module imports only the analyses below it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import __version__, autoencoder, clustering, dataset, embedding, grid, mlp
+from .cache import StepRecord
+from .config import Config
+from .data import MnistData
+from .maps import PerplexitySweep, SampleMap
+
+# Libraries whose versions the about page lists.
+REPORTED_PACKAGES = (
+    "numpy", "scipy", "pandas", "scikit-learn", "lapjv", "openTSNE", "tensorflow-cpu", "keras", "matplotlib",
+    "matplotlib-fontja", "pillow", "jinja2", "markdown", "mlxtend",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Python's version and those of the libraries the build uses."""
+    versions = {"python": platform.python_version(), "mnistreport": __version__}
+    for name in REPORTED_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+@dataclass
+class Results:
+    """The build's results: the inputs, then one field per step, then how the steps went."""
+
+    data: MnistData
+    config: Config
+    quick: bool
+    # chapters 1-2
+    train_counts: list[int]
+    test_counts: list[int]
+    class_images: dataset.ClassImages
+    samples: dataset.Samples
+    memory: dataset.MemoryFootprint
+    # chapters 3-5 and the digit pages' maps
+    tsne: SampleMap
+    map_pairs: list[tuple[int, int, float]]  # classes that meet most on the main map (a, b, share)
+    tsne_big: SampleMap
+    perplexity_sweep: PerplexitySweep
+    digit_maps: list[SampleMap]
+    mismatch: grid.Mismatch
+    # chapters 6-7
+    autoencoder: autoencoder.AutoencoderResult
+    kmeans_codes: clustering.ClusterResult
+    kmeans_pixels: clustering.ClusterResult
+    kmeans_pca: clustering.ClusterResult
+    cluster_style: clustering.ClusterStyle
+    mlp: mlp.MlpResult
+    versions: dict[str, str] = field(default_factory=package_versions)
+    steps: list[StepRecord] = field(default_factory=list)
+
+    @property
+    def clusters(self) -> dict[str, clustering.ClusterResult]:
+        """k-means on the autoencoder codes and its two baselines, in the order the pages list them."""
+        return {"codes": self.kmeans_codes, "pixels": self.kmeans_pixels, "pca": self.kmeans_pca}
+
+    @property
+    def n_train(self) -> int:
+        return len(self.data.train_labels)
+
+    @property
+    def n_test(self) -> int:
+        return len(self.data.test_labels)
+
+    def labels_of(self, sample: SampleMap) -> np.ndarray:
+        """The labels of a map's digits, in the map's order."""
+        return self.data.train_labels[sample.indices]
+
+    def images_of(self, sample: SampleMap) -> np.ndarray:
+        """The images of a map's digits, in the map's order."""
+        return self.data.train_images[sample.indices]
+
+    def ranked_digits(self) -> list[int]:
+        """Digits from the most to the least common in the training set."""
+        return sorted(range(10), key=lambda d: (-self.train_counts[d], d))
+
+    def header(self, prefix: str) -> Any:
+        """The IDX header of the file whose name starts with ``prefix`` (e.g. 'train-images'), or None."""
+        return next((h for name, h in sorted(self.data.headers.items()) if name.startswith(prefix)), None)
+
+    def summary(self) -> dict[str, Any]:
+        """The numbers of the site as plain JSON (``site/data/results.json``)."""
+        return {
+            "generator": f"mnistreport {__version__}",
+            "quick": self.quick,
+            "data": {
+                "source": self.data.source,
+                "origin": self.data.origin,
+                "checksum": self.data.checksum,
+                "train_counts": self.train_counts,
+                "test_counts": self.test_counts,
+                "files": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in self.data.files],
+            },
+            "parameters": self.config.as_dict(),
+            "class_images": self.class_images.summary(),
+            "memory": self.memory.summary(),
+            "tsne": dict(self.tsne.map.summary(),
+                         neighbour_pairs=[{"classes": [a, b], "share": share} for a, b, share in self.map_pairs]),
+            "tsne_big": self.tsne_big.map.summary(),
+            "perplexity_sweep": [m.summary() for m in self.perplexity_sweep.maps],
+            "grid": self.tsne.grid.summary() if self.tsne.grid else None,
+            "digit_grids": [dict(m.grid.summary() if m.grid else {}, digit=d, tsne=m.map.summary())
+                            for d, m in enumerate(self.digit_maps)],
+            "mismatch": self.mismatch.summary(),
+            "autoencoder": dict(
+                self.autoencoder.summary(),
+                kmeans=self.kmeans_codes.summary(),
+                baselines={"pixels": self.kmeans_pixels.summary(), "pca": self.kmeans_pca.summary()},
+            ),
+            "mlp": self.mlp.summary(),
+            "versions": self.versions,
+            "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "cached": s.cached} for s in self.steps],
+        }

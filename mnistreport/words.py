@@ -1,0 +1,54 @@
+"""The words of each language that are not in the Markdown pages.
+
+``content/<lang>/words.toml`` holds the page chrome (``[ui]``), the words inside
+charts (``[chart]``), table headers (``[table]``) and the interactive parts'
+words (``[explore]``, ``[draw]``), so translating the site means editing files
+per language, never Python. Every language must have the same sections and
+keys; a difference stops the build with a message naming the file and key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Mapping
+
+Words = Mapping[str, Mapping[str, str]]  # section -> key -> text
+
+WORDS_FILE = "words.toml"
+
+
+class WordsError(ValueError):
+    """A words file that cannot be used; the message names the file (and key)."""
+
+
+def load_words(content_dir: Path, lang: str) -> dict[str, dict[str, str]]:
+    """Read ``content_dir/lang/words.toml``: {section: {key: text}}."""
+    path = content_dir / lang / WORDS_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WordsError(f"{path}: missing (the words of charts, tables and page chrome)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise WordsError(f"{path}: not valid TOML: {exc}") from None
+    for section, words in raw.items():
+        if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
+            raise WordsError(f"{path}: [{section}] must be a table of key = \"text\" lines")
+    return raw
+
+
+def load_all_words(content_dir: Path, langs: tuple[str, ...]) -> dict[str, dict[str, dict[str, str]]]:
+    """The words of every language, checked to have the same sections and keys."""
+    words = {lang: load_words(content_dir, lang) for lang in langs}
+    first = langs[0]
+    problems = []
+    for lang in langs[1:]:
+        for section in sorted(set(words[first]) | set(words[lang])):
+            mine, theirs = words[lang].get(section, {}), words[first].get(section, {})
+            for key in sorted(set(theirs) - set(mine)):
+                problems.append(f"{content_dir / lang / WORDS_FILE}: [{section}] {key} is missing (it is in {first})")
+            for key in sorted(set(mine) - set(theirs)):
+                problems.append(f"{content_dir / first / WORDS_FILE}: [{section}] {key} is missing (it is in {lang})")
+    if problems:
+        raise WordsError("words files differ:\n  " + "\n  ".join(problems))
+    return words

@@ -1,0 +1,475 @@
+"""The digit explorer (static/explore.js) in a real browser, on a fixture of 400 digits made here.
+
+The fixture (bundle, sprite sheets and table from mnistreport.explore; a minimal page
+rendering templates/widgets/explorer.html with the words of content/<lang>/explore.toml)
+is served on 127.0.0.1 under /mnistreport/, as GitHub Pages serves a project site:
+the page at /mnistreport/en/explore.html, the assets at /mnistreport/assets/.
+Skipped only where Chromium is not installed and this is not CI.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import os
+import re
+import shutil
+import threading
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import numpy as np
+import pytest
+
+from conftest import REPO, make_digits  # noqa: E402
+from mnistreport.explore import all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SUB_PATH = "mnistreport"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+N_TRAIN, N_TEST = 300, 100
+N = N_TRAIN + N_TEST
+SIDE = 20  # the map: a jittered 20 x 20 lattice; the grid: 20 x 20 cells
+
+PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="../assets/style.css">
+</head><body><main id="main"><article><h1>{{ title }}</h1>
+{{ widget }}
+</article></main></body></html>
+"""
+
+
+def fixture_arrays() -> dict[str, np.ndarray]:
+    """400 digits: classes in bands of a jittered lattice (points well apart), a shuffled grid, some mistakes."""
+    rng = np.random.default_rng(7)
+    labels = np.repeat(np.arange(10, dtype=np.uint8), N // 10)
+    rng.shuffle(labels)
+    slots = np.argsort(labels, kind="stable")  # digit slots[k] takes lattice point k: classes form bands
+    lattice = (np.stack(np.meshgrid(np.arange(SIDE), np.arange(SIDE)), -1).reshape(-1, 2) + 0.5) / SIDE
+    coords = np.zeros((N, 2))
+    coords[slots] = lattice + rng.uniform(-0.2, 0.2, (N, 2)) / SIDE
+    coords = (coords - coords.min(0)) / np.ptp(coords, 0)
+    ids = np.arange(N)
+    mlp = np.where(ids % 7 == 3, (labels + 1) % 10, labels).astype(np.uint8)
+    cnn = np.where(ids % 11 == 5, (labels + 2) % 10, labels).astype(np.uint8)
+    cells = rng.permutation(SIDE * SIDE)
+    return {"coords": coords, "labels": labels, "mlp": mlp, "cnn": cnn, "cells": cells, "images": make_digits(labels, 7)}
+
+
+def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    words = tomllib.loads((REPO / "content" / lang / "explore.toml").read_text(encoding="utf-8"))
+    widget = env.get_template("widgets/explorer.html").render(
+        data=f"../data/explore/{data}", sheets="../data/explore/sheets/", assets="../assets/", words=words,
+        lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz")
+    return env.from_string(PAGE).render(lang=lang, title="Explorer", widget=jinja2.utils.markupsafe.Markup(widget))
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    """The served root (holding mnistreport/) and the fixture's arrays."""
+    root = tmp_path_factory.mktemp("explore-served")
+    site = root / SUB_PATH
+    shutil.copytree(REPO / "static", site / "assets")
+    a = fixture_arrays()
+    data = site / "data" / "explore"
+    data.mkdir(parents=True)
+    (data / "points.bin").write_bytes(points_bundle(a["coords"], a["labels"], a["mlp"], N_TRAIN, cnn_predictions=a["cnn"],
+                                                    cells=a["cells"], grid_shape=(SIDE, SIDE), tiles=4, sheet_cols=8))
+    # A build without the CNN and without the grid.
+    (data / "points-plain.bin").write_bytes(points_bundle(a["coords"], a["labels"], a["mlp"], N_TRAIN, tiles=4, sheet_cols=8))
+    x, y = quantise(a["coords"])
+    write_sprite_sheets(sprite_sheets(a["images"], x, y, 4, 8), data / "sheets")
+    table = all_digits_table(a["coords"], a["labels"], a["mlp"], N_TRAIN, cnn_predictions=a["cnn"], cells=a["cells"],
+                             grid_shape=(SIDE, SIDE))
+    with gzip.open(site / "data" / "all-digits.csv.gz", "wt", encoding="utf-8") as handle:
+        table.to_csv(handle, index=False)
+    for lang in ("en", "ja"):
+        (site / lang).mkdir()
+        (site / lang / "explore.html").write_text(render_page(lang), encoding="utf-8")
+        (site / lang / "grid.html").write_text(render_page(lang, "grid"), encoding="utf-8")
+        (site / lang / "plain.html").write_text(render_page(lang, data="points-plain.bin"), encoding="utf-8")
+        (site / lang / "plain-grid.html").write_text(render_page(lang, "grid", "points-plain.bin"), encoding="utf-8")
+    return root, a
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(fixture_site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(fixture_site[0])))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def arrays(fixture_site):
+    return fixture_site[1]
+
+
+class Watch:
+    """Console errors, failed requests and hosts a page contacted."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        self.hosts: set[str] = set()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or ""))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+
+
+@pytest.fixture
+def open_explorer(browser, server):
+    """open_explorer(path_and_hash) -> (page, watch), the explorer ready; contexts closed afterwards."""
+    contexts = []
+
+    def open_(path: str = "en/explore.html", *, wait: bool = True, width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        watch = Watch(page)
+        page.goto(server + path, wait_until="load")
+        if wait:
+            page.wait_for_function("window.mnistExplorer !== undefined", timeout=15_000)
+            page.evaluate("document.querySelector('.explorer-view').scrollIntoView()")
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def state(page) -> dict:
+    return page.evaluate("window.mnistExplorer.state()")
+
+
+def hover(page, digit: int) -> str:
+    """Move the mouse onto a digit; the tooltip's text ('' when hidden)."""
+    point = page.evaluate(f"""(() => {{ let p = window.mnistExplorer.screenOf({digit});
+        if (p.y < 0 || p.y >= innerHeight) {{ scrollBy(0, p.y - innerHeight / 2); p = window.mnistExplorer.screenOf({digit}); }}
+        return p; }})()""")
+    assert point["inside"], point
+    page.mouse.move(point["x"], point["y"])
+    page.evaluate("window.mnistExplorer.idle()")
+    return page.evaluate("(t => t.hidden ? '' : t.innerText)(document.querySelector('.explorer-tooltip'))")
+
+
+PIXEL = """([id]) => { const ex = window.mnistExplorer; ex.renderNow(); const p = ex.screenOf(id);
+  const canvas = ex.element.querySelector('.explorer-canvas'); const r = canvas.getBoundingClientRect();
+  const s = canvas.width / r.width;
+  return [...canvas.getContext('2d').getImageData(Math.floor((p.x - r.left) * s), Math.floor((p.y - r.top) * s), 1, 1).data]; }"""
+
+
+def test_loads_cleanly_and_only_from_127_0_0_1(open_explorer):
+    page, watch = open_explorer()
+    page.wait_for_load_state("networkidle")
+    s = state(page)
+    assert (s["layout"], s["zoom"], s["centre"], s["shown"], s["note"]) == ("map", 1, [0.5, 0.5], N, "")
+    assert s["hasGrid"] and s["hasCnn"] and s["mode"] == "points" and s["inView"] == N
+    assert s["sheetsRequested"] == 0, "no sprite sheet before zooming in"
+    assert page.is_hidden(".explorer-loading") and page.is_hidden(".explorer-file")
+    assert "400 digits (300 training, 100 test)" in page.inner_text(".explorer-summary")
+    assert not watch.errors, watch.errors
+    assert watch.hosts == {"127.0.0.1"}, watch.hosts
+
+
+@pytest.mark.parametrize("digit", [17, N_TRAIN + 45])
+def test_hover_shows_identity_label_and_predictions(open_explorer, arrays, digit):
+    page, _ = open_explorer()
+    tip = hover(page, digit)
+    label = int(arrays["labels"][digit])
+    name = f"train #{digit}" if digit < N_TRAIN else f"test #{digit - N_TRAIN}"
+    assert name in tip and f"Label {label}" in tip, tip
+    mlp, cnn = int(arrays["mlp"][digit]), int(arrays["cnn"][digit])
+    assert f"MLP: {mlp}" in tip and f"CNN: {cnn}" in tip
+    assert ("✗ wrong" in tip) == (mlp != label or cnn != label)
+    page.mouse.down()
+    page.mouse.up()
+    assert state(page)["selected"] == name
+    assert name in page.inner_text(".explorer-selected-info")
+
+
+def test_wrong_prediction_is_marked_and_zoomed_in_shows_images(open_explorer, arrays):
+    page, watch = open_explorer()
+    digit = 3 if arrays["mlp"][3] != arrays["labels"][3] else 10
+    assert arrays["mlp"][digit] != arrays["labels"][digit]
+    centre = page.evaluate(f"window.mnistExplorer.worldOf({digit})")
+    page.evaluate("([c]) => window.mnistExplorer.setView({ zoom: 5, centre: c })", [centre])
+    page.evaluate("window.mnistExplorer.idle()")
+    s = state(page)
+    assert s["mode"] == "images"
+    assert 0 < len(s["sheetsLoaded"]) < 16, "only the sheets on screen"
+    pixels = page.evaluate(f"window.mnistExplorer.pixelsOf({digit})")
+    assert pixels == arrays["images"][digit].ravel().tolist(), "the sheet holds the digit's raw values"
+    tip = hover(page, digit)
+    assert f"MLP: {arrays['mlp'][digit]} ✗ wrong" in tip
+    assert page.evaluate("document.querySelector('.explorer-tooltip canvas').dataset.pending") is None
+    assert not watch.errors
+
+
+def test_sheets_load_without_module_workers_too(browser, server, arrays):
+    context = browser.new_context()
+    context.add_init_script("window.Worker = undefined")
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(server + "en/explore.html#zoom=5&x=0.3&y=0.3")
+    page.wait_for_function("window.mnistExplorer !== undefined")
+    page.evaluate("window.mnistExplorer.idle()")
+    assert state(page)["mode"] == "images" and state(page)["sheetsLoaded"]
+    some = page.evaluate("(() => { const ex = window.mnistExplorer; for (let i = 0; i < ex.n; i++) if (ex.pixelsOf(i)) return i; })()")
+    assert page.evaluate(f"window.mnistExplorer.pixelsOf({some})") == arrays["images"][some].ravel().tolist()
+    assert not watch.errors, watch.errors
+    context.close()
+
+
+def test_legend_hides_a_class(open_explorer, arrays):
+    page, _ = open_explorer()
+    d = int(arrays["labels"][17])
+    before = page.evaluate(PIXEL, [17])
+    button = page.locator(f".explorer-class[data-digit='{d}']")
+    assert button.get_attribute("aria-pressed") == "true"
+    button.click()
+    assert button.get_attribute("aria-pressed") == "false"
+    s = state(page)
+    assert d not in s["classes"] and s["shown"] == N - N // 10
+    assert not page.evaluate("window.mnistExplorer.isShown(17)")
+    after = page.evaluate(PIXEL, [17])
+    assert before != after
+    background = page.evaluate("getComputedStyle(document.querySelector('.explorer-view')).backgroundColor")
+    assert re.findall(r"\d+", background)[:3] == [str(v) for v in after[:3]], (background, after)
+    assert "train #17" not in hover(page, 17)
+    page.click(".explorer-all")
+    assert state(page)["shown"] == N
+
+
+def test_url_keeps_the_view(open_explorer, server, arrays):
+    page, _ = open_explorer()
+    page.evaluate("window.mnistExplorer.setView({ zoom: 3.5, centre: [0.4, 0.62], classes: [1, 3, 5], mistakes: 'mlp', selected: 310 })")
+    hash_ = page.evaluate("window.mnistExplorer.writeHash()")
+    assert hash_ == "#classes=1,3,5&mistakes=mlp&zoom=3.5&x=0.40000&y=0.62000&digit=test-10", hash_
+    first = state(page)
+    again, watch = open_explorer("en/explore.html" + hash_)
+    second = state(again)
+    for key in ("layout", "classes", "mistakes", "selected", "shown"):
+        assert first[key] == second[key], key
+    assert second["zoom"] == pytest.approx(3.5) and second["centre"] == pytest.approx([0.4, 0.62], abs=1e-5)
+    assert second["note"] == ""
+    assert "test #10" in again.inner_text(".explorer-selected-info")
+    assert not watch.errors
+    # The grid layout and a CNN filter round-trip too.
+    page.evaluate("window.mnistExplorer.setView({ layout: 'grid', mistakes: 'cnn', classes: [0,1,2,3,4,5,6,7,8,9] })")
+    hash_ = page.evaluate("window.mnistExplorer.writeHash()")
+    third = state(open_explorer("en/explore.html" + hash_)[0])
+    assert (third["layout"], third["mistakes"], third["shown"]) == ("grid", "cnn", int((arrays["cnn"] != arrays["labels"]).sum()))
+
+
+def test_a_link_with_one_class(open_explorer, arrays):
+    page, _ = open_explorer("en/explore.html#classes=3")
+    s = state(page)
+    assert s["classes"] == [3] and s["shown"] == int((arrays["labels"] == 3).sum()) and s["note"] == ""
+    assert page.locator(".explorer-class[aria-pressed='true']").count() == 1
+    # A digit link: centred, zoomed in, selected.
+    page, _ = open_explorer("en/explore.html#digit=test-45")
+    s = state(page)
+    assert s["selected"] == "test #45" and s["zoom"] > 1
+    assert s["centre"] == pytest.approx(page.evaluate(f"window.mnistExplorer.worldOf({N_TRAIN + 45})"), abs=1e-6)
+
+
+@pytest.mark.parametrize("hash_", ["#zoom=banana&x=7", "#digit=train-99999", "#zoom=100000", "#%E0%A4%A", "#layout=cube&classes=12"])
+def test_a_broken_link_shows_the_whole_map_and_a_note(open_explorer, hash_):
+    page, watch = open_explorer("en/explore.html" + hash_)
+    s = state(page)
+    assert (s["layout"], s["zoom"], s["centre"], s["shown"], s["selected"]) == ("map", 1, [0.5, 0.5], N, None)
+    assert s["note"].startswith("The view in this link could not be shown"), s["note"]
+    assert page.is_visible(".explorer-note")
+    assert page.evaluate("window.mnistExplorer.idle()")
+    drawn = page.evaluate("""() => { const c = document.querySelector('.explorer-canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]); return seen.size; }""")
+    assert drawn > 5, "the map is drawn, not blank"
+    assert not watch.errors
+
+
+def test_keyboard_pans_zooms_and_picks(open_explorer):
+    page, _ = open_explorer()
+    page.focus(".explorer-canvas")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")  # focus by keyboard: the focus ring shows
+    assert page.evaluate("document.activeElement.classList.contains('explorer-canvas')")
+    assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("+")
+    page.evaluate("window.mnistExplorer.idle()")
+    assert state(page)["zoom"] == pytest.approx(1.5)
+    page.keyboard.press("+")
+    page.keyboard.press("ArrowRight")
+    s = state(page)
+    assert s["zoom"] == pytest.approx(2.25) and s["centre"][0] > 0.5 and s["centre"][1] == pytest.approx(0.5)
+    page.keyboard.press("ArrowUp")
+    assert state(page)["centre"][1] > 0.5
+    page.keyboard.press("-")
+    assert state(page)["zoom"] == pytest.approx(1.5)
+    page.keyboard.press("Enter")
+    selected = state(page)["selected"]
+    assert selected and selected in page.inner_text(".explorer-selected-info")
+    page.keyboard.press("Escape")
+    page.keyboard.press("0")
+    s = state(page)
+    assert s["selected"] is None and s["zoom"] == 1 and s["centre"] == [0.5, 0.5]
+
+
+def test_mouse_wheel_and_drag(open_explorer):
+    page, _ = open_explorer()
+    box = page.locator(".explorer-canvas").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.wheel(0, -300)
+    page.evaluate("window.mnistExplorer.idle()")
+    zoom = state(page)["zoom"]
+    assert zoom > 1.5
+    page.mouse.down()
+    page.mouse.move(cx - 100, cy, steps=5)
+    page.mouse.up()
+    assert state(page)["centre"][0] > 0.5
+    # The address follows the view (written a moment after it stops changing).
+    page.wait_for_function("location.hash.includes('zoom=') && location.hash === window.mnistExplorer.state().hash")
+
+
+def test_go_to_a_digit_by_its_name(open_explorer):
+    page, _ = open_explorer()
+    for text, expected in (("test #12", "test #12"), ("train 250", "train #250"), ("TRAIN #1,2", None), ("train #300", None)):
+        page.fill(".explorer-goto input", text)
+        page.press(".explorer-goto input", "Enter")
+        if expected:
+            assert state(page)["selected"] == expected, text
+        else:
+            assert page.get_attribute(".explorer-goto input", "aria-invalid") == "true", text
+            assert page.inner_text(".explorer-goto-message"), text
+    assert "#0 to #299" in page.inner_text(".explorer-goto-message")
+    ja, _ = open_explorer("ja/explore.html")
+    for text, expected in (("テスト #12", "テスト #12"), ("訓練 250", "訓練 #250"), ("訓練データの１２番", "訓練 #12")):
+        ja.fill(".explorer-goto input", text)
+        ja.press(".explorer-goto input", "Enter")
+        assert state(ja)["selected"] == expected, text
+
+
+def test_grid_view_hover_names_the_right_digit(open_explorer, arrays):
+    page, watch = open_explorer()
+    page.click(".explorer-layout[data-layout='grid']")
+    page.wait_for_function("!window.mnistExplorer.state().animating")
+    assert state(page)["layout"] == "grid"
+    assert page.get_attribute(".explorer-layout[data-layout='grid']", "aria-pressed") == "true"
+    for digit in (5, N_TRAIN + 77):
+        cell = int(arrays["cells"][digit])
+        x, y = page.evaluate(f"window.mnistExplorer.worldOf({digit})")
+        assert (x, y) == pytest.approx(((cell % SIDE + 0.5) / SIDE, (cell // SIDE + 0.5) / SIDE), abs=1e-6)
+        name = f"train #{digit}" if digit < N_TRAIN else f"test #{digit - N_TRAIN}"
+        assert name in hover(page, digit)
+    # Zoomed in: the digits as 28 px (or larger) images, each in its cell.
+    page.evaluate(f"window.mnistExplorer.setView({{ zoom: 4, centre: window.mnistExplorer.worldOf(9) }})")
+    page.evaluate("window.mnistExplorer.idle()")
+    assert state(page)["mode"] == "images"
+    assert "train #9" in hover(page, 9)
+    # The grid page starts in the grid.
+    grid_page, _ = open_explorer("en/grid.html")
+    assert state(grid_page)["layout"] == "grid" and state(grid_page)["hash"] == ""
+    assert not watch.errors
+
+
+def test_without_cnn_or_grid_only_the_mlp_and_the_map(open_explorer):
+    page, watch = open_explorer("en/plain.html")
+    s = state(page)
+    assert not s["hasCnn"] and not s["hasGrid"] and s["layout"] == "map"
+    assert page.is_hidden(".explorer-layouts")
+    assert page.eval_on_selector_all(".explorer-mistakes option", "os => os.map(o => o.value)") == ["none", "mlp"]
+    tip = hover(page, 17)
+    assert "MLP:" in tip and "CNN" not in tip
+    assert not watch.errors
+    page, _ = open_explorer("en/plain.html#layout=grid")
+    assert state(page)["layout"] == "map" and "no grid view" in state(page)["note"]
+    page, _ = open_explorer("en/plain-grid.html")
+    assert state(page)["layout"] == "map" and state(page)["note"] == "This edition has no grid yet, so the map is shown."
+
+
+def test_failed_fetches_show_a_message(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/points.bin", lambda route: route.fulfill(status=404, body="not here"))
+    page.goto(server + "en/explore.html")
+    page.wait_for_selector(".explorer-note:not([hidden])")
+    assert "Could not load the digits" in page.inner_text(".explorer-note")
+    assert page.is_hidden(".explorer-loading")
+    page.close()
+    page = context.new_page()
+    page.route("**/sheets/*.png", lambda route: route.abort())
+    page.goto(server + "en/explore.html#zoom=5")
+    page.wait_for_function("window.mnistExplorer !== undefined")
+    page.wait_for_selector(".explorer-note:not([hidden])")
+    assert "Some digit images could not be loaded" in page.inner_text(".explorer-note")
+    context.close()
+
+
+def test_opened_from_disk_it_says_how_to_serve_it(browser, fixture_site):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((fixture_site[0] / SUB_PATH / "en" / "explore.html").as_uri())
+    assert page.is_visible(".explorer-file")
+    assert "python3 -m http.server --directory site" in page.inner_text(".explorer-file")
+    assert page.is_hidden(".explorer-loading")
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["en/explore.html", "ja/explore.html", "ja/grid.html#digit=train-3"])
+def test_no_serious_accessibility_violation(open_explorer, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = open_explorer(path)
+    hover(page, 3 if "digit" in path else 12)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+def test_no_horizontal_scrolling_on_a_phone(open_explorer):
+    page, _ = open_explorer(width=390)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert state(page)["shown"] == N
