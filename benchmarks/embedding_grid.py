@@ -30,7 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mnistreport.embedding import map_quality, pca, sample_indices, scale_pixels, tsne_map  # noqa: E402
+from mnistreport.dataset import scale_pixels  # noqa: E402
+from mnistreport.embedding import map_quality, pca, sample_indices, tsne_map  # noqa: E402
 from mnistreport.grid import assign_to_grid, grid_points  # noqa: E402
 
 TIME_RATIO_TARGET = 0.5

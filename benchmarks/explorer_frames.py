@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from mnistreport.explore import (  # noqa: E402
+from mnistreport.words import load_words  # noqa: E402
     all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets,
 )
 
@@ -165,7 +165,7 @@ def write_fixture(site: Path, images, labels, n_train, coords, mlp, cnn=None, ce
     with gzip.open(site / "data" / "all-digits.csv.gz", "wt", encoding="utf-8", newline="") as handle:
         table.to_csv(handle, index=False)
     for lang, title in (("en", "All the digits"), ("ja", "すべての数字")):
-        words = tomllib.loads((REPO / "content" / lang / "explore.toml").read_text(encoding="utf-8"))
+        words = load_words(REPO / "content", lang)["explorer"]
         (site / lang).mkdir(exist_ok=True)
         (site / lang / "explore.html").write_text(render_page(lang, words, title), encoding="utf-8")
     return {"bundle_bytes": len(bundle), "sheets": len(sheets), "sheet_bytes": sheet_bytes}

@@ -42,6 +42,8 @@ from typing import Iterator
 
 import numpy as np
 
+from .dataset import scale_pixels
+
 
 @dataclass(frozen=True)
 class AutoencoderParams:
@@ -113,11 +115,11 @@ class AutoencoderResult:
 
 
 def to_unit(images: np.ndarray) -> np.ndarray:
-    """(N, 784) float32 in [0, 1]: uint8 images are divided by 255, floats are kept as they are."""
-    flat = np.asarray(images).reshape(len(images), -1)
-    if flat.dtype == np.uint8:
-        return flat.astype(np.float32) / np.float32(255.0)
-    return flat.astype(np.float32, copy=False)
+    """(N, 784) float32 in [0, 1]: uint8 images scaled by ``dataset.scale_pixels``, floats kept as they are."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return scale_pixels(images)
+    return images.reshape(len(images), -1).astype(np.float32, copy=False)
 
 
 def encode(result: AutoencoderResult | AutoencoderWeights, images: np.ndarray) -> np.ndarray:

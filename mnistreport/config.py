@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .autoencoder import AutoencoderParams
+from .cnn import CnnParams
 from .mlp import MlpParams
 
 
@@ -81,6 +82,17 @@ class Kmeans:
 
 
 @dataclass(frozen=True)
+class Explore:
+    """The explorer: all training and test digits on one t-SNE map (PCA, then openTSNE with FFT gradients)."""
+
+    pca_components: int = 50
+    perplexity: float = 30.0
+    early_iterations: int = 250
+    iterations: int = 350
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     """All parameters of one build, grouped as in ``report.toml``."""
 
@@ -92,6 +104,8 @@ class Config:
     autoencoder: AutoencoderParams = field(default_factory=AutoencoderParams)
     kmeans: Kmeans = field(default_factory=Kmeans)
     mlp: MlpParams = field(default_factory=MlpParams)
+    cnn: CnnParams = field(default_factory=CnnParams)
+    explore: Explore = field(default_factory=Explore)
 
     def quick(self) -> "Config":
         """Small sizes for a fast preview (``--quick``): every page then says it is a preview."""
@@ -102,6 +116,8 @@ class Config:
             grid=dataclasses.replace(self.grid, side=min(self.grid.side, 30)),
             autoencoder=dataclasses.replace(self.autoencoder, max_epochs=min(self.autoencoder.max_epochs, 8)),
             mlp=dataclasses.replace(self.mlp, epochs=1),
+            cnn=dataclasses.replace(self.cnn, max_epochs=min(self.cnn.max_epochs, 2)),
+            explore=dataclasses.replace(self.explore, iterations=min(self.explore.iterations, 150)),
         )
 
     def as_dict(self) -> dict[str, dict[str, Any]]:

@@ -13,8 +13,8 @@ Arrays of the bundle (the names ``static/draw.js`` reads):
   At most ``WEIGHT_BUDGET`` bytes together (H = 200 takes 317,600 bytes).
 * ``pca_mean`` float32 (784,) and ``pca_components`` float16 (C, 784): the map's
   PCA, scikit-learn's convention ``features = (x01 - mean) @ components.T`` with
-  ``x01 = pixels / 255`` (see :func:`pca_basis`).
-* ``map_features`` float16 (N, C): the map digits' PCA features, ``PcaBasis.transform``
+  ``x01 = pixels / 255`` (see :func:`mnistreport.embedding.project`).
+* ``map_features`` float16 (N, C): the map digits' PCA features, ``embedding.project``
   of the map digits (the t-SNE input up to the solver's rounding; see there).
 * ``map_xy`` uint16 (N, 2): the map, [0, 1] per axis scaled to 0..65535, y up.
 * ``map_labels`` uint8 (N,).
@@ -31,7 +31,6 @@ Pure functions only: the build decides where the bytes go.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -45,10 +44,8 @@ __all__ = [
     "DEFAULT_K",
     "SHEET_COLUMNS",
     "WEIGHT_BUDGET",
-    "PcaBasis",
     "map_digit_sheet",
     "model_bundle",
-    "pca_basis",
     "pick_examples",
     "sheet_png",
 ]
@@ -62,48 +59,6 @@ SHEET_COLUMNS = 50
 CELL = 28
 XY_SCALE = 65535
 BUNDLE_KIND = "mnistreport draw model"
-
-
-@dataclass(frozen=True)
-class PcaBasis:
-    """A fitted PCA: ``features = (pixels / 255 - mean) @ components.T``."""
-
-    mean: np.ndarray  # (784,) float32
-    components: np.ndarray  # (C, 784) float32, rows = principal axes
-    features: np.ndarray  # (N, C) float32, exactly embedding.pca(...).features for the same input
-
-    def transform(self, images_uint8: np.ndarray) -> np.ndarray:
-        """``(pixels / 255 - mean) @ components.T`` (N, C) float32: what the browser computes for a drawing.
-
-        For the fitted digits this is close to, not equal to, ``features``: scikit-learn's
-        randomized solver returns U * S from ``fit_transform``, which differs from the
-        projection by up to ~0.04 on 2,500 MNIST digits (features up to ~9; 96 % of test
-        digits get the same 25 nearest neighbours either way). The bundle should carry
-        ``transform(map_images)`` as ``map_features``, so map digits and drawings are
-        projected by the same linear map and a map digit drawn exactly lands on itself.
-        """
-        x = embedding.scale_pixels(images_uint8)
-        return np.asarray((x - self.mean) @ self.components.T, dtype=np.float32)
-
-
-def pca_basis(images_uint8: np.ndarray, n_components: int, seed: int) -> PcaBasis:
-    """The PCA of chapter 3's map digits, with the mean and axes that ``embedding.pca`` does not return.
-
-    Same call as :func:`mnistreport.embedding.pca` on ``embedding.scale_pixels(images)``
-    (scikit-learn ``PCA(n_components, random_state=seed)``, ``fit_transform`` on float32
-    pixels / 255), so ``features`` equal the map's t-SNE input; pass the map's digits
-    and the map's ``n_components`` (the pipeline caps it at the number of digits).
-    """
-    from sklearn.decomposition import PCA
-
-    x = embedding.scale_pixels(images_uint8)
-    model = PCA(n_components=n_components, random_state=seed)
-    features = model.fit_transform(np.asarray(x, dtype=np.float32))
-    return PcaBasis(
-        mean=np.asarray(model.mean_, dtype=np.float32),
-        components=np.asarray(model.components_, dtype=np.float32),
-        features=np.asarray(features, dtype=np.float32),
-    )
 
 
 def pick_examples(labels: np.ndarray, per_class: int = 30, seed: int = 0) -> np.ndarray:
@@ -155,7 +110,7 @@ def model_bundle(
 
     ``map_coords`` is the chapter-3 map, (N, 2) in [0, 1] per axis, y up;
     ``map_features`` its PCA features (N, C) in the order of ``map_coords``
-    (``pca_basis(map_images, C, seed).transform(map_images)``);
+    (``embedding.project(pca, pixels)`` of the map digits);
     ``examples`` uint8 digits (n, 28, 28) or (n, 784); ``k`` the neighbours that place a
     drawing on the map (default ``DEFAULT_K``, or all the map's digits if it has fewer).
     """

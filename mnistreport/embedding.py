@@ -64,6 +64,8 @@ KNN_FOLDS = 5
 #: Trustworthiness needs all N x N distances in both spaces; above this many points
 #: it is measured on a fixed random subsample of this size (see ``map_quality``).
 TRUST_MAX_POINTS = 2500
+#: Separation needs all pairs: above this many points it is measured on a fixed subsample.
+SEPARATION_MAX_POINTS = 10000
 #: t-SNE schedule: early-exaggeration iterations, then normal ones.
 EARLY_ITER = 250
 MAIN_ITER = 250
@@ -159,6 +161,17 @@ def pca(x: np.ndarray, n_components: int = 50, seed: int = 0) -> PcaResult:
     )
 
 
+def project(result: PcaResult, x: np.ndarray) -> np.ndarray:
+    """``(x - mean) @ components.T``: rows of ``x`` in an existing PCA's space, float32.
+
+    What the drawing page computes for a reader's digit. For the fitted rows this is
+    close to, not equal to, ``result.features`` (scikit-learn's randomized solver
+    returns U * S, which differs from the projection by up to ~0.04 on 2,500 digits),
+    so the page's map digits are projected the same way as a drawing.
+    """
+    return np.asarray((np.asarray(x, np.float32) - result.mean) @ result.components.T, dtype=np.float32)
+
+
 def _minmax_per_axis(y: np.ndarray) -> np.ndarray:
     """Scale each column of ``y`` to [0, 1] separately (a constant column becomes 0)."""
     low = y.min(axis=0)
@@ -222,7 +235,10 @@ def map_quality(
     subset = np.arange(n) if n <= TRUST_MAX_POINTS else np.sort(sample_indices(labels, TRUST_MAX_POINTS, seed))
     k = min(TRUST_K, (len(subset) - 1) // 2 - 1)
     trust = trustworthiness(features[subset], coords[subset], n_neighbors=k) if k >= 1 else float("nan")
-    return float(trust), _knn_accuracy(coords, labels, seed), separation_ratio(coords, labels), len(subset)
+    # All pairs for separation: up to SEPARATION_MAX_POINTS, else on a fixed subsample of that size.
+    pairs = np.arange(n) if n <= SEPARATION_MAX_POINTS else np.sort(sample_indices(labels, SEPARATION_MAX_POINTS, seed))
+    separation = separation_ratio(coords[pairs], np.asarray(labels)[pairs])
+    return float(trust), _knn_accuracy(coords, labels, seed), separation, len(subset)
 
 
 @dataclass(frozen=True)
@@ -235,7 +251,17 @@ class _TsneRun:
     method: str
 
 
-def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -> _TsneRun:
+@dataclass(frozen=True)
+class TsneSchedule:
+    """How long t-SNE runs and how it finds neighbours (the chapter maps use the defaults)."""
+
+    early_iter: int = EARLY_ITER
+    main_iter: int = MAIN_ITER
+    neighbours: str = "exact"  # "exact", or "annoy" (approximate: what 70,000 points need)
+
+
+def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int,
+              schedule: TsneSchedule = TsneSchedule()) -> _TsneRun:
     """openTSNE with PCA init, Barnes-Hut or FFT gradients by size (see the module notes)."""
     import logging
 
@@ -248,9 +274,9 @@ def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -
         initialization="pca",
         negative_gradient_method=gradient,
         theta=BH_THETA,
-        neighbors="exact",
-        early_exaggeration_iter=EARLY_ITER,
-        n_iter=MAIN_ITER,
+        neighbors=schedule.neighbours,
+        early_exaggeration_iter=schedule.early_iter,
+        n_iter=schedule.main_iter,
         n_jobs=n_jobs,
         random_state=seed,
         verbose=False,
@@ -265,8 +291,9 @@ def _run_tsne(features: np.ndarray, perplexity: float, seed: int, n_jobs: int) -
         affinity_log.setLevel(level)
     used = float(np.asarray(embedding.affinities.effective_perplexities_).ravel()[0])
     method = (
-        f"openTSNE {openTSNE.__version__}: {gradient.upper()} gradients{f' (theta {BH_THETA:g})' if gradient == 'bh' else ''}, PCA init, exact neighbours, "
-        f"perplexity {used:g}, {EARLY_ITER}+{MAIN_ITER} iterations, seed {seed}, n_jobs {n_jobs}"
+        f"openTSNE {openTSNE.__version__}: {gradient.upper()} gradients{f' (theta {BH_THETA:g})' if gradient == 'bh' else ''}, "
+        f"PCA init, {schedule.neighbours} neighbours, perplexity {used:g}, "
+        f"{schedule.early_iter}+{schedule.main_iter} iterations, seed {seed}, n_jobs {n_jobs}"
     )
     return _TsneRun(np.asarray(embedding), used, gradient, method)
 
@@ -278,6 +305,7 @@ def tsne_map(
     perplexity: float = 50.0,
     seed: int = 0,
     n_jobs: int = 2,
+    schedule: TsneSchedule = TsneSchedule(),
 ) -> MapResult:
     """t-SNE ``features`` (N, D) to 2-D, min-max scale each axis to [0, 1], and score the map.
 
@@ -291,7 +319,7 @@ def tsne_map(
     if features.ndim != 2 or len(features) != len(labels):
         raise ValueError(f"features must be (N, D) with N == len(labels); got {features.shape} and {labels.shape}")
     start = time.perf_counter()
-    run = _run_tsne(features, perplexity, seed, n_jobs)
+    run = _run_tsne(features, perplexity, seed, n_jobs, schedule)
     seconds = time.perf_counter() - start
     coords = _minmax_per_axis(run.raw)
     trust, knn, sep, trust_points = map_quality(features, coords, labels, seed)
@@ -306,6 +334,8 @@ def tsne_map(
         method=run.method,
         trust_points=trust_points,
         gradient=run.gradient,
+        iterations=(schedule.early_iter, schedule.main_iter),
+        neighbours=schedule.neighbours,
     )
 
 
@@ -317,6 +347,7 @@ def embed_digits(
     perplexity: float = 50.0,
     seed: int = 0,
     n_jobs: int = 2,
+    schedule: TsneSchedule = TsneSchedule(),
 ) -> MapResult:
     """Chapter-3 recipe: pixels to [0, 1], PCA (or none when ``pca_components`` is None), t-SNE.
 
@@ -326,9 +357,10 @@ def embed_digits(
     """
     x = scale_pixels(images_uint8)
     if pca_components is None:
-        return _with_input(tsne_map(x, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs), "raw pixels")
+        return _with_input(tsne_map(x, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs, schedule=schedule),
+                           "raw pixels")
     features = pca(x, pca_components, seed).features
-    result = tsne_map(features, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs)
+    result = tsne_map(features, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs, schedule=schedule)
     return _with_input(result, f"PCA {pca_components}")
 
 

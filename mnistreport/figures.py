@@ -433,3 +433,32 @@ def mlp_mistakes(r: Results) -> plt.Figure:
 def digit_mistakes(r: Results, digit: int) -> plt.Figure:
     wrong = r.mlp.misclassified
     return mistakes_gallery(r, wrong[r.data.test_labels[wrong] == digit][:20], r.mlp.predictions)
+
+
+def cnn_confusion(r: Results, words: ChartWords) -> plt.Figure:
+    return count_heatmap(r.cnn.confusion, words["true"], words["predicted"], [str(d) for d in range(10)])
+
+
+def _disagreement_gallery(r: Results, indices: np.ndarray) -> plt.Figure:
+    """Test digits titled 'true→MLP|CNN' (both answers), in the colour of the true digit."""
+    data, chosen = r.data, indices[:30]
+    titles = [f"{t}→{m}|{c}" for t, m, c in zip(data.test_labels[chosen], r.mlp.predictions[chosen],
+                                                   r.cnn.predictions[chosen])]
+    return labelled_gallery(data.test_images[chosen], titles, [CLASS_COLOURS[int(t)] for t in data.test_labels[chosen]])
+
+
+def only_mlp_wrong(r: Results) -> plt.Figure:
+    return _disagreement_gallery(r, r.comparison.only_a_wrong)
+
+
+def only_cnn_wrong(r: Results) -> plt.Figure:
+    return _disagreement_gallery(r, r.comparison.only_b_wrong)
+
+
+def both_wrong(r: Results) -> plt.Figure:
+    return _disagreement_gallery(r, r.comparison.both_wrong)
+
+
+def digit_both_wrong(r: Results, digit: int) -> plt.Figure:
+    wrong = r.comparison.both_wrong
+    return _disagreement_gallery(r, wrong[r.data.test_labels[wrong] == digit])

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, autoencoder, clustering, dataset, embedding, grid, mlp
+from . import __version__, autoencoder, clustering, cnn, comparison, dataset, embedding, grid, mlp
 from .cache import StepRecord
 from .config import Config
 from .data import MnistData
@@ -66,6 +66,11 @@ class Results:
     kmeans_pca: clustering.ClusterResult
     cluster_style: clustering.ClusterStyle
     mlp: mlp.MlpResult
+    cnn: cnn.CnnResult
+    comparison: comparison.Comparison
+    # the explorer: every training digit, then every test digit
+    all_map: embedding.MapResult
+    all_predictions: dict[str, np.ndarray]  # "mlp", "cnn" -> (N,) uint8
     versions: dict[str, str] = field(default_factory=package_versions)
     steps: list[StepRecord] = field(default_factory=list)
 
@@ -81,6 +86,11 @@ class Results:
     @property
     def n_test(self) -> int:
         return len(self.data.test_labels)
+
+    @property
+    def all_labels(self) -> np.ndarray:
+        """Labels of every digit in the explorer's order: training digits, then test digits."""
+        return np.concatenate([self.data.train_labels, self.data.test_labels])
 
     def labels_of(self, sample: SampleMap) -> np.ndarray:
         """The labels of a map's digits, in the map's order."""
@@ -128,6 +138,10 @@ class Results:
                 baselines={"pixels": self.kmeans_pixels.summary(), "pca": self.kmeans_pca.summary()},
             ),
             "mlp": self.mlp.summary(),
+            "cnn": self.cnn.summary(),
+            "comparison": self.comparison.summary(),
+            "all_digits": dict(self.all_map.summary(), trust_points=int(self.all_map.trust_points),
+                               n_train=self.n_train, n_test=self.n_test),
             "versions": self.versions,
             "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "cached": s.cached} for s in self.steps],
         }

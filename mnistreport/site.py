@@ -259,11 +259,12 @@ class PageHelpers:
     def widget(self, name: str, **variables: Any) -> str:
         """An interactive part: ``templates/widgets/<name>.html`` with its ``[<name>]`` words.
 
-        URLs in ``variables`` are relative to the site root and become relative to the page.
+        Paths in ``variables`` under the site root's ``data/`` (``model="data/draw/model.bin"``)
+        become relative to the page.
         """
         self.widget_count += 1
         template = self.widgets.get_template(f"{name}.html")
-        relative = {key: "../" + value if isinstance(value, str) and key.endswith(("_url", "_dir")) else value
+        relative = {key: "../" + value if isinstance(value, str) and value.startswith("data/") else value
                     for key, value in variables.items()}
         return template.render(assets="../assets/", words=self.words.get(name, {}), lang=self.lang,
                                id=f"{name}-{self.widget_count}", page=self.page, colours=CLASS_COLOURS, **relative)
@@ -451,7 +452,8 @@ class SiteRenderer:
 
 
 class _LinkCollector(HTMLParser):
-    """Collects every href/src of a page (the targets the link check follows)."""
+    """Collects every href/src of a page, and the data files widgets name in ``data-*`` attributes
+    (``data-model="../data/draw/model.bin"``): the targets the link check follows."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -459,7 +461,7 @@ class _LinkCollector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name in ("href", "src") and value:
+            if value and (name in ("href", "src") or (name.startswith("data-") and value.startswith("../data/"))):
                 self.targets.append((self.getpos()[0], value))
 
 
@@ -481,7 +483,8 @@ def check_links(site_dir: Path) -> list[str]:
             if not parts.path:
                 continue
             resolved = (page.parent / unquote(parts.path)).resolve()
-            if not resolved.is_file() or site_dir.resolve() not in resolved.parents:
+            exists = resolved.is_dir() if parts.path.endswith("/") else resolved.is_file()  # a folder of sheets
+            if not exists or site_dir.resolve() not in resolved.parents:
                 problems.append(f"{page.relative_to(site_dir)}:{line}: broken link {target!r}")
     return problems
 

@@ -227,3 +227,42 @@ def pixel_table(image: np.ndarray, caption: str, number: int, label: str, corner
         f'<div class="table-wrap"><table class="pixel-table">{caption_html}<thead>{head}</thead>'
         f'<tbody>{"".join(rows)}</tbody></table></div>'
     )
+
+
+def _ci(low_high: tuple[float, float]) -> str:
+    return f"{low_high[0]:.2%} – {low_high[1]:.2%}"
+
+
+def classifiers(results: Results, w: TableWords) -> pd.DataFrame:
+    """Both classifiers on the same test digits: accuracy with its confidence interval, mistakes, time."""
+    c = results.comparison
+    rows = [[w["mlp_name"], f"{c.accuracy_a:.2%}", _ci(c.ci_a), f"{len(results.mlp.misclassified):,}",
+             f"{results.mlp.seconds:.1f}"],
+            [w["cnn_name"], f"{c.accuracy_b:.2%}", _ci(c.ci_b), f"{len(results.cnn.misclassified):,}",
+             f"{results.cnn.seconds:.1f}"]]
+    interval = w["ci"].format(level=c.confidence_level)
+    return pd.DataFrame(rows, columns=[w["model"], w["acc"], interval, w["mistakes"], w["train_seconds"]])
+
+
+def classifiers_per_digit(results: Results, w: TableWords) -> pd.DataFrame:
+    """Accuracy of both classifiers on each digit, side by side."""
+    c = results.comparison
+    rows = [[str(d), f"{c.per_digit_a[d]:.1%}", f"{c.per_digit_b[d]:.1%}"] for d in range(len(c.per_digit_a))]
+    return pd.DataFrame(rows, columns=[w["digit"], w["mlp_name"], w["cnn_name"]])
+
+
+def disagreements(results: Results, w: TableWords) -> pd.DataFrame:
+    """Which test digits each classifier gets wrong, and McNemar's exact test on the disagreements."""
+    c = results.comparison
+    rows = [[w["only_mlp"], f"{len(c.only_a_wrong):,}"], [w["only_cnn"], f"{len(c.only_b_wrong):,}"],
+            [w["both"], f"{len(c.both_wrong):,}"], [w["mcnemar_p"], f"{c.p_value:.3g}"]]
+    return pd.DataFrame(rows, columns=[w["test_images"], w["count"]])
+
+
+def digit_classifiers(results: Results, w: TableWords, digit: int) -> pd.DataFrame:
+    """Both classifiers on one digit's test images."""
+    c = results.comparison
+    rows = [[name, f"{accuracy[digit]:.1%}", f"{int(confusion[digit].sum() - confusion[digit, digit]):,}"]
+            for name, accuracy, confusion in ((w["mlp_name"], c.per_digit_a, results.mlp.confusion),
+                                              (w["cnn_name"], c.per_digit_b, results.cnn.confusion))]
+    return pd.DataFrame(rows, columns=[w["model"], w["acc"], w["mistakes"]])

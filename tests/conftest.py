@@ -56,6 +56,8 @@ TINY_CONFIG = {
     "grid": {"side": 10},
     "autoencoder": {"max_epochs": 3, "batch_size": 64},
     "mlp": {"epochs": 1, "hidden": 20},
+    "cnn": {"max_epochs": 1, "batch_size": 64, "conv1_filters": 4, "conv2_filters": 8, "dense": 16},
+    "explore": {"early_iterations": 50, "iterations": 50},
 }
 
 

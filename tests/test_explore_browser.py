@@ -1,7 +1,7 @@
 """The digit explorer (static/explore.js) in a real browser, on a fixture of 400 digits made here.
 
 The fixture (bundle, sprite sheets and table from mnistreport.explore; a minimal page
-rendering templates/widgets/explorer.html with the words of content/<lang>/explore.toml)
+rendering templates/widgets/explorer.html with the words of the [explorer] section of content/<lang>/words.toml)
 is served on 127.0.0.1 under /mnistreport/, as GitHub Pages serves a project site:
 the page at /mnistreport/en/explore.html, the assets at /mnistreport/assets/.
 Skipped only where Chromium is not installed and this is not CI.
@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import threading
-import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ import pytest
 
 from conftest import REPO, make_digits  # noqa: E402
 from mnistreport.explore import all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets
+from mnistreport.words import load_words  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SUB_PATH = "mnistreport"
@@ -74,7 +74,7 @@ def fixture_arrays() -> dict[str, np.ndarray]:
 def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    words = tomllib.loads((REPO / "content" / lang / "explore.toml").read_text(encoding="utf-8"))
+    words = load_words(REPO / "content", lang)["explorer"]
     widget = env.get_template("widgets/explorer.html").render(
         data=f"../data/explore/{data}", sheets="../data/explore/sheets/", assets="../assets/", words=words,
         lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz")

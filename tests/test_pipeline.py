@@ -127,3 +127,45 @@ def test_publishing_files_sitemap_404_and_page_metadata(built):
                    'href="#top"', 'rel="icon"'):
         assert needle in html, needle
     assert re.search(r'<img [^>]*width="\d+" height="\d+" loading="lazy"', html)
+
+
+def test_the_site_names_no_local_path_of_the_builder(built, tmp_path):
+    # Data read from a local folder: the pages name it neutrally, never by its path.
+    import dataclasses
+
+    from mnistreport.data import load_dir, write_idx
+
+    results, _ = built
+    folder = tmp_path / "home" / "someone" / "mnist-copy"
+    folder.mkdir(parents=True)
+    for name, array in zip(("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                            "t10k-labels-idx1-ubyte"), results.data.arrays()):
+        write_idx(folder / name, array)
+    local = load_dir(folder, verify=False)
+    out = tmp_path / "site"
+    pipeline.write(dataclasses.replace(results, data=local), out, langs=LANGS, cache=Cache(tmp_path / "cache"))
+    assert "the MNIST IDX files, local copy" in (out / "en" / "index.html").read_text(encoding="utf-8")
+    leaks = [str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml", ".js")
+             and (str(tmp_path) in p.read_text(encoding="utf-8") or "someone" in p.read_text(encoding="utf-8"))]
+    assert leaks == []
+
+
+def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
+    from mnistreport.site import find_pages
+
+    pages = find_pages(CONTENT)
+    assert [p.slug for p in pages][:2] == ["index", "dataset"] and pages[-1].slug == "about"
+    assert [p.chapter for p in pages if p.kind == "chapter"] == list(range(1, 8))
+    assert [p.slug for p in pages if p.kind == "digit"] == [f"digit-{d}" for d in range(10)]
+    assert "explore" in [p.slug for p in pages if p.kind == "page"]
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    for lang in LANGS:  # a new chapter is one Markdown file per language
+        (content / lang / "extra.md").write_text("---\nkind: chapter\norder: 8\ntitle: Extra\n---\nText.\n",
+                                                 encoding="utf-8")
+    assert [p.slug for p in find_pages(content) if p.kind == "chapter"][-1] == "extra"
+    (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 9\ntitle: Extra\n---\n", encoding="utf-8")
+    with pytest.raises(SiteError, match=r"ja/extra.md: kind/order"):
+        from mnistreport.site import check_content_parity
+
+        check_content_parity(content, LANGS)

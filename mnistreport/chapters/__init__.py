@@ -9,8 +9,8 @@ chapters listed before its own.
 from __future__ import annotations
 
 from ..declare import Chapter
-from . import about, autoencoder, classifier, dataset, first_look, grid, perplexity, tsne
+from . import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne
 
 CHAPTERS: tuple[Chapter, ...] = tuple(
-    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, about)
+    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, explore, about)
 )

@@ -1,0 +1,66 @@
+"""Files the pages' scripts load (the explorer's points and sheets, the drawing page's model),
+and the downloadable table of all digits: written from the results, declared by the chapters.
+
+Each ``write`` function takes the results and a folder, and writes its files into it;
+``outputs.OutputWriter`` caches the folder on the steps the chapter names.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from . import dataset, drawmodel, embedding, explore
+from .results import Results
+
+#: The explorer's sprite sheets: the map cut into TILES x TILES regions, SHEET_COLUMNS digits a row.
+TILES = explore.DEFAULT_TILES
+SHEET_COLUMNS = explore.DEFAULT_SHEET_COLS
+EXAMPLES_PER_CLASS = 30  # test digits the drawing page's "random test digit" picks from
+
+
+def draw_data(r: Results, folder: Path) -> None:
+    """``model.bin`` (chapter 7's weights, the map's PCA, the 2,500 map digits) and ``map-digits.png``."""
+    main = r.tsne
+    images = r.images_of(main)
+    pixels = dataset.scale_pixels(images)
+    pca = embedding.pca(pixels, min(r.config.tsne.pca_components, len(images)), r.config.tsne.seed)
+    examples = drawmodel.pick_examples(r.data.test_labels, EXAMPLES_PER_CLASS, r.config.sampling.seed)
+    bundle = drawmodel.model_bundle(r.mlp.weights, pca.mean, pca.components, embedding.project(pca, pixels),
+                                    main.map.coords, r.labels_of(main), r.data.test_images[examples],
+                                    r.data.test_labels[examples])
+    (folder / "model.bin").write_bytes(bundle)
+    (folder / "map-digits.png").write_bytes(drawmodel.sheet_png(drawmodel.map_digit_sheet(images)))
+
+
+def _all_images(r: Results) -> np.ndarray:
+    return np.concatenate([r.data.train_images, r.data.test_images])
+
+
+def _grid_cells(r: Results) -> tuple[np.ndarray | None, tuple[int, int] | None]:
+    grid = getattr(r, "all_grid", None)
+    return (None, None) if grid is None else (grid.cell_of_point, (grid.rows, grid.cols))
+
+
+def explorer_data(r: Results, folder: Path) -> None:
+    """``points.bin`` (every digit's map position, label, predictions, grid cell) and ``sheets/<tile>.png``."""
+    coords, labels = r.all_map.coords, r.all_labels
+    cells, shape = _grid_cells(r)
+    bundle = explore.points_bundle(coords, labels, r.all_predictions["mlp"], r.n_train,
+                                   cnn_predictions=r.all_predictions["cnn"], cells=cells, grid_shape=shape,
+                                   tiles=TILES, sheet_cols=SHEET_COLUMNS)
+    (folder / "points.bin").write_bytes(bundle)
+    x, y = explore.quantise(coords)
+    explore.write_sprite_sheets(explore.sprite_sheets(_all_images(r), x, y, TILES, SHEET_COLUMNS), folder / "sheets")
+
+
+def all_digits_table(r: Results, folder: Path) -> None:
+    """``all-digits.csv.gz``: one row per digit, from the same arrays as the explorer."""
+    cells, shape = _grid_cells(r)
+    frame = explore.all_digits_table(r.all_map.coords, r.all_labels, r.all_predictions["mlp"], r.n_train,
+                                     cnn_predictions=r.all_predictions["cnn"], cells=cells, grid_shape=shape)
+    # mtime=0: the same results give the same bytes
+    with gzip.GzipFile(folder / "all-digits.csv.gz", "wb", mtime=0) as handle:
+        handle.write(frame.to_csv(index=False).encode())
