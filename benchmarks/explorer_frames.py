@@ -23,15 +23,12 @@ points bundle; no sprite sheet is needed before zooming in).
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -39,30 +36,16 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
+from browser_support import SUB_PATH, launch_chromium, serve, widget_page  # noqa: E402
 from mnistreport.explore import (  # noqa: E402
-from mnistreport.words import load_words  # noqa: E402
     all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets,
 )
+from mnistreport.words import load_words  # noqa: E402
 
 FPS_TARGET = 30.0
 BYTES_LIMIT = 2 * 2**20
-SUB_PATH = "mnistreport"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="../assets/style.css">
-</head><body><main id="main"><article><h1>{{ title }}</h1>
-{{ widget }}
-</article></main></body></html>
-"""
-
 
 # --------------------------------------------------------------------------- the fixture
 
@@ -125,7 +108,6 @@ def find_mnist(data: str | None):
 
 def synthetic_mnist(n_train: int = 60_000, n_test: int = 10_000, seed: int = 0):
     """Synthetic look-alikes: 60 drawn variants per class, shifted by up to 2 pixels."""
-    sys.path.insert(0, str(REPO / "tests"))
     from conftest import make_digits
 
     rng = np.random.default_rng(seed)
@@ -148,7 +130,7 @@ def render_page(lang: str, words: dict, title: str, *, layout: str = "map", widg
     widget = env.get_template("widgets/explorer.html").render(
         data="../data/explore/points.bin", sheets="../data/explore/sheets/", assets="../assets/", words=words,
         lang=lang, layout=layout, id=widget_id, table_href="../data/all-digits.csv.gz")
-    return env.from_string(PAGE).render(lang=lang, title=title, widget=jinja2.utils.markupsafe.Markup(widget))
+    return widget_page(lang, title, widget)
 
 
 def write_fixture(site: Path, images, labels, n_train, coords, mlp, cnn=None, cells=None, grid_shape=None) -> dict:
@@ -210,11 +192,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(url: str, seconds: float) -> int:
-    from playwright.sync_api import sync_playwright
-
     failed = 0
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launch_chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         errors: list[str] = []
@@ -281,14 +260,8 @@ def measure(url: str, seconds: float) -> int:
             failed += 1
             print("page errors: " + "; ".join(errors))
         context.close()
-        browser.close()
     print(f"\n{'PASS' if not failed else 'FAIL'}: target >= {FPS_TARGET:.0f} fps in every phase, first load <= 2 MB")
     return 1 if failed else 0
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,12 +301,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_and_measure(root: Path, page: str, seconds: float) -> int:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        return measure(f"http://127.0.0.1:{httpd.server_address[1]}/{page}", seconds)
-    finally:
-        httpd.shutdown()
+    with serve(root) as base:
+        return measure(base + page, seconds)
 
 
 if __name__ == "__main__":

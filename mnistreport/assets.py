@@ -39,9 +39,8 @@ def _all_images(r: Results) -> np.ndarray:
     return np.concatenate([r.data.train_images, r.data.test_images])
 
 
-def _grid_cells(r: Results) -> tuple[np.ndarray | None, tuple[int, int] | None]:
-    grid = getattr(r, "all_grid", None)
-    return (None, None) if grid is None else (grid.cell_of_point, (grid.rows, grid.cols))
+def _grid_cells(r: Results) -> tuple[np.ndarray, tuple[int, int]]:
+    return r.all_grid.cell_of_point, (r.all_grid.rows, r.all_grid.cols)
 
 
 def explorer_data(r: Results, folder: Path) -> None:

@@ -462,3 +462,21 @@ def both_wrong(r: Results) -> plt.Figure:
 def digit_both_wrong(r: Results, digit: int) -> plt.Figure:
     wrong = r.comparison.both_wrong
     return _disagreement_gallery(r, wrong[r.data.test_labels[wrong] == digit])
+
+
+# chapter 5's grid of all digits
+def small_tinted(images: np.ndarray, labels: np.ndarray, size: int) -> np.ndarray:
+    """Digits shrunk to ``size`` x ``size`` by area averaging (28 must be a multiple), tinted by class."""
+    n, h, w = images.shape
+    shrunk = images.reshape(n, size, h // size, size, w // size).mean(axis=(2, 4))
+    return tint(np.round(shrunk).astype(np.uint8), labels)
+
+
+def all_digits_grid(r: Results, cell: int = 4) -> np.ndarray:
+    """Every digit in its cell of the all-digit grid, each ``cell`` pixels wide; row 0 at the bottom, empty cells white."""
+    g = r.all_grid
+    canvas = np.ones((g.rows * g.cols, cell, cell, 3), np.float32)
+    rows, cols = np.divmod(g.cell_of_point, g.cols)
+    images = np.concatenate([r.data.train_images, r.data.test_images])
+    canvas[(g.rows - 1 - rows) * g.cols + cols] = small_tinted(images, r.all_labels, cell)
+    return canvas.reshape(g.rows, g.cols, cell, cell, 3).transpose(0, 2, 1, 3, 4).reshape(g.rows * cell, g.cols * cell, 3)

@@ -27,7 +27,17 @@ from dataclasses import dataclass
 import numpy as np
 from lapjv import lapjv
 
-__all__ = ["GridResult", "Mismatch", "assign_to_grid", "grid_points", "mismatched_pairing", "neighbour_agreement"]
+__all__ = [
+    "GridResult",
+    "LargeGridResult",
+    "Mismatch",
+    "assign_to_grid",
+    "assign_to_large_grid",
+    "grid_nodes",
+    "grid_points",
+    "mismatched_pairing",
+    "neighbour_agreement",
+]
 
 
 @dataclass(frozen=True)
@@ -64,21 +74,51 @@ def grid_points(side: int) -> np.ndarray:
     """
     if int(side) != side or side < 1:
         raise ValueError(f"grid side must be a positive integer, got {side!r}")
-    side = int(side)
-    ticks = np.linspace(0.0, 1.0, side) if side > 1 else np.zeros(1)
-    rows, cols = np.divmod(np.arange(side * side), side)
-    return np.column_stack([ticks[cols], ticks[rows]])
+    return grid_nodes(int(side), int(side))
+
+
+def grid_nodes(rows: int, cols: int) -> np.ndarray:
+    """The ``rows * cols`` nodes of a ``rows`` x ``cols`` grid over [0, 1]^2, shape (rows*cols, 2).
+
+    ``grid_points`` for grids that need not be square: node ``i`` sits at row
+    ``i // cols`` and column ``i % cols``, at ``(x, y) = (column / (cols - 1), row / (rows - 1))``
+    (0 along an axis with a single node).
+    """
+    rows, cols = _grid_shape_checked(rows, cols)
+    y_ticks = np.linspace(0.0, 1.0, rows) if rows > 1 else np.zeros(1)
+    x_ticks = np.linspace(0.0, 1.0, cols) if cols > 1 else np.zeros(1)
+    row, col = np.divmod(np.arange(rows * cols), cols)
+    return np.column_stack([x_ticks[col], y_ticks[row]])
+
+
+def _grid_shape_checked(rows: int, cols: int) -> tuple[int, int]:
+    """``(rows, cols)`` as ints, or ValueError unless both are positive integers."""
+    for name, value in (("rows", rows), ("cols", cols)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"grid {name} must be a positive integer, got {value!r}")
+    return int(rows), int(cols)
 
 
 def _check_coords(coords: np.ndarray, side: int) -> np.ndarray:
     """Return ``coords`` as float64 (N, 2) or raise ValueError saying what is wrong."""
+    return _check_points(coords, side, side, exact=True)
+
+
+def _check_points(coords: np.ndarray, rows: int, cols: int, *, exact: bool) -> np.ndarray:
+    """``_check_coords`` for a ``rows`` x ``cols`` grid: exactly one point per node, or at most one unless ``exact``."""
     arr = np.asarray(coords)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"coords must have shape (N, 2), got {arr.shape}")
-    if arr.shape[0] != side * side:
+    nodes = rows * cols
+    if exact and arr.shape[0] != nodes:
         raise ValueError(
-            f"coords has {arr.shape[0]} points but a {side}x{side} grid has {side * side} nodes;"
+            f"coords has {arr.shape[0]} points but a {rows}x{cols} grid has {nodes} nodes;"
             " the assignment needs exactly one point per node"
+        )
+    if not exact and not 1 <= arr.shape[0] <= nodes:
+        raise ValueError(
+            f"coords has {arr.shape[0]} points but a {rows}x{cols} grid has {nodes} nodes;"
+            " the assignment needs between 1 point and one point per node"
         )
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise ValueError(f"coords must be real numbers, got dtype {arr.dtype}")
@@ -150,18 +190,28 @@ def assign_to_grid(coords: np.ndarray, side: int = 50, cost_max: float = 100000.
     )
 
 
-def neighbour_agreement(cell_of_point: np.ndarray, labels: np.ndarray, side: int) -> float:
-    """Share of horizontally or vertically adjacent grid cells that hold the same label.
+def neighbour_agreement(cell_of_point: np.ndarray, labels: np.ndarray, side: int, cols: int | None = None) -> float:
+    """Share of horizontally or vertically adjacent occupied grid cells that hold the same label.
 
-    ``labels[j]`` is the label shown in the cell of point ``j``. A grid that keeps
-    similar digits together scores high; a random arrangement scores about the sum of
-    the squared class shares (0.1 for ten equal classes).
+    ``labels[j]`` is the label shown in the cell of point ``j``. The grid has ``side``
+    rows and ``cols`` columns (``side`` unless given). Cells no point landed on (a grid
+    with more nodes than points) are left out: only pairs of two occupied cells
+    count. A grid that keeps similar digits together scores high; a random
+    arrangement scores about the sum of the squared class shares (0.1 for ten equal
+    classes). NaN when no two occupied cells touch.
     """
-    board = np.empty(side * side, dtype=np.asarray(labels).dtype)
-    board[np.asarray(cell_of_point)] = labels
-    board = board.reshape(side, side)
-    same = np.count_nonzero(board[:, 1:] == board[:, :-1]) + np.count_nonzero(board[1:, :] == board[:-1, :])
-    return same / float(2 * side * (side - 1))
+    rows, cols = side, side if cols is None else cols
+    cells = np.asarray(cell_of_point)
+    board = np.empty(rows * cols, dtype=np.asarray(labels).dtype)
+    board[cells] = labels
+    occupied = np.zeros(rows * cols, dtype=bool)
+    occupied[cells] = True
+    board, occupied = board.reshape(rows, cols), occupied.reshape(rows, cols)
+    pairs = [(np.s_[:, 1:], np.s_[:, :-1]), (np.s_[1:, :], np.s_[:-1, :])]  # horizontal, vertical
+    both = [occupied[a] & occupied[b] for a, b in pairs]
+    same = sum(np.count_nonzero((board[a] == board[b]) & mask) for (a, b), mask in zip(pairs, both))
+    total = sum(np.count_nonzero(mask) for mask in both)
+    return same / float(total) if total else float("nan")
 
 
 @dataclass(frozen=True)
@@ -177,15 +227,430 @@ class Mismatch:
                 "neighbour_agreement_mismatched": round(float(self.agreement_mismatched), 4)}
 
 
-def mismatched_pairing(result: GridResult, labels: np.ndarray, seed: int) -> Mismatch:
+def mismatched_pairing(result: GridResult | LargeGridResult, labels: np.ndarray, seed: int) -> Mismatch:
     """Shuffle which image goes into which cell, and measure what the shuffle destroys.
 
     ``labels[j]`` is the label of map point ``j``; the agreement of neighbouring
-    cells shows the structure the correct pairing has and the shuffled one lacks.
+    cells shows the structure the correct pairing has and the shuffled one lacks
+    (the shuffled agreement is the baseline a grid with no structure would score).
     """
+    rows, cols = (result.side, result.side) if isinstance(result, GridResult) else (result.rows, result.cols)
     permutation = np.random.default_rng(seed).permutation(len(labels))
     return Mismatch(
         permutation=permutation,
-        agreement=neighbour_agreement(result.cell_of_point, labels, result.side),
-        agreement_mismatched=neighbour_agreement(result.cell_of_point, labels[permutation], result.side),
+        agreement=neighbour_agreement(result.cell_of_point, labels, rows, cols),
+        agreement_mismatched=neighbour_agreement(result.cell_of_point, labels[permutation], rows, cols),
+    )
+
+
+# --------------------------------------------------------------------------- large grids
+#
+# ``assign_to_grid`` builds the dense N x N cost matrix and solves it exactly: fine
+# for 2,500 points, impossible for 70,000 (a 70k x 70k matrix, cubic time). The
+# functions below minimise the same total squared distance for N <= rows * cols
+# points with many small exact solves (see ``assign_to_large_grid``).
+
+#: The exact solvers a sub-problem can go to (see ``_solve_exactly``).
+SOLVERS = ("scipy", "lapjv")
+#: lapjv costs are scaled to this maximum before the float32 solve, as in ``assign_to_grid``.
+_LAPJV_COST_MAX = 100000.0
+#: Points per group when a level is coarsened (one coarse node stands for 2 x 2 nodes).
+_GROUP = 4
+
+
+@dataclass(frozen=True)
+class LargeGridResult:
+    """Where each map point landed on a ``rows`` x ``cols`` grid with at least as many nodes as points."""
+
+    rows: int
+    cols: int
+    cell_of_point: np.ndarray  # (N,) int: node index (row * cols + col) of each point; no node twice
+    total_cost: float  # sum of squared distances point -> node, the objective
+    block_cost: float  # the same after the block solves at full resolution, before the window re-solves
+    mean_displacement: float  # mean Euclidean distance point -> node, in grid cells
+    max_displacement: float  # largest such distance, in grid cells
+    seconds: float  # the whole computation
+    passes: int  # window re-solve passes at full resolution
+    converged: bool  # True when the passes stopped because one gained less than the tolerance
+    method: str  # how it was computed, in words, with every size and count (for the page)
+    # The same, as values a page in any language can put into its own words:
+    exact: bool = False  # solved as one exact problem (a small grid)
+    levels: tuple[tuple[int, int], ...] = ()  # (rows, cols) of each level, coarsest first
+    block: int = 0  # most nodes in one exactly solved block
+    window: int = 0  # side of the re-solved windows
+    tolerance: float = 0.0  # the passes stop when one gains less than this share of the total
+
+    def summary(self) -> dict:
+        """Plain-Python numbers (and the method) for ``results.json``."""
+        return {
+            "rows": int(self.rows),
+            "cols": int(self.cols),
+            "points": int(len(self.cell_of_point)),
+            "total_cost": float(self.total_cost),
+            "block_cost": float(self.block_cost),
+            "mean_displacement": float(self.mean_displacement),
+            "max_displacement": float(self.max_displacement),
+            "seconds": float(self.seconds),
+            "passes": int(self.passes),
+            "converged": bool(self.converged),
+            "method": str(self.method),
+        }
+
+
+@dataclass(frozen=True)
+class _Settings:
+    block: int
+    window: int
+    max_passes: int
+    coarse_passes: int
+    tol: float
+    exact_nodes: int
+    solver: str
+
+
+@dataclass(frozen=True)
+class _Level:
+    """What happened at one grid size, finest level last."""
+
+    rows: int
+    cols: int
+    points: int
+    block_cost: float
+    cost: float
+    passes: int
+    converged: bool
+    exact: bool  # solved as one exact problem (the coarsest level, or a small input)
+
+
+def assign_to_large_grid(
+    coords: np.ndarray,
+    rows: int,
+    cols: int | None = None,
+    *,
+    block: int = 256,
+    window: int = 16,
+    max_passes: int = 8,
+    tol: float = 1e-4,
+    coarse_passes: int = 2,
+    exact_nodes: int = 1200,
+    solver: str = "scipy",
+) -> LargeGridResult:
+    """Give each of N map points its own node of a ``rows`` x ``cols`` grid (N <= nodes), nearly minimising
+    the total squared distance, in about linear time.
+
+    The objective is ``assign_to_grid``'s; the grid is ``grid_nodes(rows, cols)`` (``cols``
+    defaults to ``rows``) and nodes no point needs stay empty. A grid of at most
+    ``exact_nodes`` nodes is solved exactly in one go. A larger one is solved from
+    coarse to fine:
+
+    1. coarsen: the points are grouped in fours (balanced splits of the point set
+       across its wider axis) and each group's centroid is placed on the grid with
+       half as many rows and columns (each coarse node the centre of 2 x 2 nodes),
+       by this same procedure, down to a grid of at most ``exact_nodes`` nodes solved
+       exactly. Grouping keeps the density of the map, so the coarse solution says
+       where each part of the map must go without the noise a random subsample has;
+    2. blocks: each point's predicted node is its group's coarse node; the grid is
+       split in halves along its longer side, recursively, down to rectangles of
+       at most ``block`` nodes, and the points with them (sorted by predicted
+       position, as many as predicted, never more than the half's nodes). Each
+       rectangle is solved exactly;
+    3. repairs: exact re-solves on ``window`` x ``window`` windows, the tiling
+       shifted by half a window each pass (offsets (0, 0), (h, h), (0, h), (h, 0)):
+       the points held by a window's nodes are re-assigned among all its nodes,
+       which can only lower the total, and a window whose nodes kept their points
+       since it was last solved is skipped. ``coarse_passes`` passes on coarse
+       levels; at full resolution until a pass gains less than ``tol`` of the total
+       or after ``max_passes`` passes.
+
+    Every sub-problem is solved exactly by ``solver``: "scipy"
+    (``scipy.optimize.linear_sum_assignment``, float64, rectangular) or "lapjv" (padded
+    square, scaled to 100000, float32). Deterministic: no random numbers, stable
+    sorts. ``method`` in the result says what ran; ``seconds`` times all of it.
+    """
+    cols = rows if cols is None else cols
+    rows, cols = _grid_shape_checked(rows, cols)
+    for name, value, low in (("block", block, 1), ("window", window, 2), ("max_passes", max_passes, 0),
+                             ("coarse_passes", coarse_passes, 0), ("exact_nodes", exact_nodes, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if not (np.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    points = _check_points(coords, rows, cols, exact=False)
+    settings = _Settings(int(block), int(window), int(max_passes), int(coarse_passes), float(tol),
+                         int(exact_nodes), solver)
+
+    start = time.perf_counter()
+    levels: list[_Level] = []
+    cell_of_point = _assign_level(points, grid_nodes(rows, cols).reshape(rows, cols, 2), settings,
+                                  settings.max_passes, levels)
+    seconds = time.perf_counter() - start
+
+    delta = points - grid_nodes(rows, cols)[cell_of_point]
+    in_cells = delta * np.array([max(cols - 1, 1), max(rows - 1, 1)])  # one node spacing = 1 per axis
+    displacement = np.hypot(in_cells[:, 0], in_cells[:, 1])
+    finest = levels[-1]
+    return LargeGridResult(
+        rows=rows,
+        cols=cols,
+        cell_of_point=cell_of_point,
+        total_cost=float(np.einsum("ij,ij->", delta, delta)),
+        block_cost=finest.block_cost,
+        mean_displacement=float(displacement.mean()),
+        max_displacement=float(displacement.max()),
+        seconds=float(seconds),
+        passes=finest.passes,
+        converged=finest.converged,
+        method=_describe(levels, settings),
+        exact=finest.exact,
+        levels=tuple((level.rows, level.cols) for level in levels),
+        block=settings.block,
+        window=settings.window,
+        tolerance=settings.tol,
+    )
+
+
+def _assign_level(points: np.ndarray, nodes: np.ndarray, s: _Settings, passes: int, levels: list[_Level]) -> np.ndarray:
+    """Assign ``points`` to the (R, C, 2) grid of node positions ``nodes`` (NaN: a node that may not be
+    used); appends its _Level (coarsest first)."""
+    rows, cols = nodes.shape[:2]
+    flat = nodes.reshape(-1, 2)
+    if rows * cols <= s.exact_nodes:
+        usable = np.flatnonzero(np.isfinite(flat[:, 0]))
+        cell = usable[_solve_exactly(points, flat[usable], s.solver)]
+        cost = _cost(points, flat, cell)
+        levels.append(_Level(rows, cols, len(points), cost, cost, 0, True, exact=True))
+        return cell
+
+    group = _groups(points, _GROUP)
+    size = np.bincount(group)
+    centroids = np.column_stack([np.bincount(group, weights=points[:, k]) for k in range(2)]) / size[:, None]
+    coarse_nodes, coarse_centre = _coarsen(nodes, len(size))
+    coarse_cell = _assign_level(centroids, coarse_nodes, s, s.coarse_passes, levels)
+
+    # Predicted position in this level's cell units (x = column, y = row): the group's coarse
+    # node, plus the point's offset from its group's centroid (at most half a cell) so the
+    # four points of a group keep their arrangement.
+    spacing = (np.nanmax(flat, axis=0) - np.nanmin(flat, axis=0)) / np.maximum(np.array([cols, rows]) - 1, 1)
+    offset = (points - centroids[group]) / np.where(spacing > 0, spacing, 1.0)
+    key = coarse_centre.reshape(-1, 2)[coarse_cell][group] + np.clip(offset, -0.5, 0.5)
+    cell = _solve_blocks(points, flat, rows, cols, key, s)
+    block_cost = _cost(points, flat, cell)
+    cell, done, converged = _repair(points, flat, rows, cols, cell, s, passes)
+    levels.append(_Level(rows, cols, len(points), block_cost, _cost(points, flat, cell), done, converged, exact=False))
+    return cell
+
+
+def _cost(points: np.ndarray, flat_nodes: np.ndarray, cell: np.ndarray) -> float:
+    delta = points - flat_nodes[cell]
+    return float(np.einsum("ij,ij->", delta, delta))
+
+
+def _solve_exactly(points: np.ndarray, nodes: np.ndarray, solver: str) -> np.ndarray:
+    """Exact optimal node (index into ``nodes``) for each of k <= m points."""
+    delta = points[:, None, :] - nodes[None, :, :]
+    cost = np.einsum("ijk,ijk->ij", delta, delta)  # (points, nodes)
+    if solver == "scipy":
+        from scipy.optimize import linear_sum_assignment
+
+        _, node_of_point = linear_sum_assignment(cost)  # rectangular: every point (row) gets a node
+        return np.asarray(node_of_point, dtype=np.int64)
+    # lapjv wants a square matrix: nodes as rows, points then zero-cost dummy points as columns.
+    k, m = cost.shape
+    square = np.zeros((m, m))
+    square[:, :k] = cost.T
+    top = float(cost.max())
+    if top > 0:
+        square *= _LAPJV_COST_MAX / top
+    _, node_of_column, _ = lapjv(np.ascontiguousarray(square, dtype=np.float32))
+    return np.asarray(node_of_column[:k], dtype=np.int64)
+
+
+def _groups(points: np.ndarray, size: int) -> np.ndarray:
+    """Group id (0..ceil(N/size)-1) of each point: balanced splits across the wider axis, groups of ``size``
+    (the last one smaller when ``size`` does not divide N)."""
+    group = np.empty(len(points), dtype=np.int64)
+    stack = [np.arange(len(points))]
+    next_id = 0
+    while stack:
+        idx = stack.pop()
+        if len(idx) <= size:
+            group[idx] = next_id
+            next_id += 1
+            continue
+        axis = int(np.ptp(points[idx, 1]) > np.ptp(points[idx, 0]))
+        order = idx[np.lexsort((idx, points[idx, axis]))]
+        half = (-(-len(idx) // size) // 2) * size  # a multiple of size: only one group can fall short
+        stack += [order[half:], order[:half]]
+    return group
+
+
+def _coarsen(nodes: np.ndarray, needed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid with half the rows and columns, for ``needed`` groups of four points.
+
+    Each coarse node stands for its 2 x 2 usable nodes and sits at their mean. Where a
+    side is odd, the last coarse row or column covers a single row or column, half
+    the room (see ``_share_out``: such nodes are merged in pairs so that each usable
+    coarse node has room for about four points). Returns the coarse positions (R2, C2, 2),
+    NaN where not usable, and each coarse node's centre in this grid's cell units,
+    (column, row), e.g. (0.5, 0.5) for the top-left 2 x 2.
+    """
+    rows, cols = nodes.shape[:2]
+    coarse_rows, coarse_cols = (rows + 1) // 2, (cols + 1) // 2
+    row, col = np.divmod(np.arange(rows * cols), cols)
+    flat = nodes.reshape(-1, 2)
+    usable = np.flatnonzero(np.isfinite(flat[:, 0]))
+    parent = (row[usable] // 2) * coarse_cols + col[usable] // 2
+    room = np.bincount(parent, minlength=coarse_rows * coarse_cols).reshape(coarse_rows, coarse_cols)
+    parent = _share_out(room, needed)[parent]
+    count = np.bincount(parent, minlength=room.size)
+    values = np.column_stack([flat[usable], col[usable], row[usable]])
+    pooled = np.column_stack([np.bincount(parent, weights=v, minlength=room.size) for v in values.T])
+    mean = (pooled / np.maximum(count, 1)[:, None]).reshape(coarse_rows, coarse_cols, 4)
+    coarse = np.where((count > 0).reshape(coarse_rows, coarse_cols, 1), mean[..., :2], np.nan)
+    return coarse, np.ascontiguousarray(mean[..., 2:])
+
+
+def _share_out(room: np.ndarray, needed: int) -> np.ndarray:
+    """For each coarse node, the coarse node that takes over its nodes (itself when it stays usable).
+
+    Nodes with room for 4 stay. Along the last column, then along the last row, nodes
+    with less room are merged in runs of neighbours until the run has room for 4; a run
+    that ends short joins the previous run, or stays on its own. If that leaves fewer
+    usable nodes than ``needed`` groups, merged runs are split up again, the last first.
+    """
+    rows, cols = room.shape
+    owner = np.arange(room.size)
+    last_col = [r * cols + cols - 1 for r in range(rows - 1)]
+    last_row = [(rows - 1) * cols + c for c in range(cols)]
+    runs: list[list[int]] = []
+    for line in (last_col, last_row):
+        run: list[int] = []
+        first_of_line = len(runs)
+        for i in line:
+            if not 0 < room.flat[i] < 4:
+                continue
+            run.append(i)
+            if sum(room.flat[j] for j in run) >= 4:
+                runs.append(run)
+                run = []
+        if run:
+            if len(runs) > first_of_line:
+                runs[-1] += run
+            else:
+                runs.append(run)
+    usable = int(np.count_nonzero(room > 0)) - sum(len(run) - 1 for run in runs)
+    for run in reversed(runs):
+        if usable >= needed:
+            for i in run:
+                owner[i] = run[-1]
+        else:
+            usable += len(run) - 1
+    return owner
+
+
+def _rectangle(cols: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+    """Node indices of rows r0..r1-1 x columns c0..c1-1, row by row."""
+    return (np.arange(r0, r1)[:, None] * cols + np.arange(c0, c1)[None, :]).ravel()
+
+
+def _solve_blocks(points: np.ndarray, flat: np.ndarray, rows: int, cols: int, key: np.ndarray, s: _Settings) -> np.ndarray:
+    """Split grid and points into matching rectangles of at most ``s.block`` nodes and solve each exactly.
+
+    A rectangle is halved across its longer side; the points, sorted by their predicted
+    position ``key`` (in cell units) along that axis, go to the first half as many as are
+    predicted there, clipped so that neither half gets more points than nodes.
+    """
+    usable = np.isfinite(flat[:, 0])
+    area = np.zeros((rows + 1, cols + 1), dtype=np.int64)  # summed-area table of usable nodes
+    area[1:, 1:] = usable.reshape(rows, cols).cumsum(axis=0).cumsum(axis=1)
+    cell = np.empty(len(points), dtype=np.int64)
+    stack = [(np.arange(len(points)), 0, rows, 0, cols)]
+    while stack:
+        idx, r0, r1, c0, c1 = stack.pop()
+        nodes = int(area[r1, c1] - area[r0, c1] - area[r1, c0] + area[r0, c0])
+        if nodes <= s.block:
+            if len(idx):
+                rect = _rectangle(cols, r0, r1, c0, c1)
+                rect = rect[usable[rect]]
+                cell[idx] = rect[_solve_exactly(points[idx], flat[rect], s.solver)]
+            continue
+        axis = 0 if c1 - c0 >= r1 - r0 else 1  # 0: split the columns (x), 1: the rows (y)
+        lo, hi = (c0, c1) if axis == 0 else (r0, r1)
+        mid = (lo + hi) // 2
+        if mid % 2 and mid + 1 < hi:
+            mid += 1  # cut between two coarse nodes' 2 x 2 squares, where the predicted counts are exact
+        first = int(area[r1, mid] - area[r0, mid] - area[r1, c0] + area[r0, c0] if axis == 0
+                    else area[mid, c1] - area[r0, c1] - area[mid, c0] + area[r0, c0])  # usable nodes in the first half
+        predicted = int(np.count_nonzero(key[idx, axis] < mid - 0.5))
+        take = min(max(predicted, len(idx) - (nodes - first)), first)
+        order = idx[np.lexsort((idx, key[idx, axis]))]
+        halves = ((r0, r1, lo, mid), (r0, r1, mid, hi)) if axis == 0 else ((lo, mid, c0, c1), (mid, hi, c0, c1))
+        stack += [(order[take:], *halves[1]), (order[:take], *halves[0])]
+    return cell
+
+
+def _repair(points: np.ndarray, flat: np.ndarray, rows: int, cols: int, cell: np.ndarray, s: _Settings,
+            max_passes: int) -> tuple[np.ndarray, int, bool]:
+    """Exact re-solves on shifted window tilings; returns (cell, passes run, stopped by the tolerance)."""
+    cell = cell.copy()
+    usable = np.isfinite(flat[:, 0])
+    point_at = np.full(rows * cols, -1, dtype=np.int64)
+    point_at[cell] = np.arange(len(cell))
+    changed_at = np.zeros(rows * cols, dtype=np.int64)  # tick of the solve that last changed a node's point
+    solved_at: dict[tuple[int, int, int, int], int] = {}  # tick of each window's last solve
+    clock = 0
+    total = _cost(points, flat, cell)
+    w, h = s.window, s.window // 2
+    offsets = ((0, 0), (h, h), (0, h), (h, 0))
+    for done in range(1, max_passes + 1):
+        before = total
+        row_off, col_off = offsets[(done - 1) % len(offsets)]
+        for r0 in range(row_off - w if row_off else 0, rows, w):
+            for c0 in range(col_off - w if col_off else 0, cols, w):
+                bounds = (max(r0, 0), min(r0 + w, rows), max(c0, 0), min(c0 + w, cols))
+                rect = _rectangle(cols, *bounds)
+                rect = rect[usable[rect]]
+                if bounds in solved_at and changed_at[rect].max() <= solved_at[bounds]:
+                    continue  # the same points on the same nodes as when last solved: nothing to gain
+                clock += 1
+                solved_at[bounds] = clock
+                held = point_at[rect]
+                held = held[held >= 0]
+                if not len(held):
+                    continue
+                new = rect[_solve_exactly(points[held], flat[rect], s.solver)]
+                old_cost, new_cost = _cost(points[held], flat, cell[held]), _cost(points[held], flat, new)
+                if new_cost < old_cost * (1.0 - 1e-12):  # float32 lapjv may tie or lose a hair: keep the old
+                    moved = new != cell[held]
+                    changed_at[cell[held][moved]] = clock
+                    changed_at[new[moved]] = clock
+                    point_at[cell[held]] = -1
+                    point_at[new] = held
+                    cell[held] = new
+                    total += new_cost - old_cost
+        if before - total <= s.tol * total:
+            return cell, done, True
+    return cell, max_passes, False
+
+
+def _describe(levels: list[_Level], s: _Settings) -> str:
+    """The method in words, from what actually ran (finest level last in ``levels``)."""
+    solver = ("scipy.optimize.linear_sum_assignment (float64)" if s.solver == "scipy"
+              else f"lapjv (float32, costs scaled to {_LAPJV_COST_MAX:g})")
+    finest = levels[-1]
+    if finest.exact:
+        return f"exact: all {finest.points:,} points on all {finest.rows}x{finest.cols} nodes in one solve by {solver}"
+    sizes = " <- ".join(f"{level.rows}x{level.cols}" for level in reversed(levels))
+    coarse = [level for level in levels[1:-1]]
+    stop = (f"stopped when a pass gained less than {s.tol:g} of the total" if finest.converged
+            else f"stopped at the limit of {s.max_passes} passes")
+    return (
+        f"multilevel: points grouped in fours and placed on grids of halved side, {sizes}"
+        f" ({levels[0].points:,} groups solved exactly); at each finer level the grid and the points,"
+        f" ordered by their coarse node, split into blocks of at most {s.block} nodes, each solved exactly,"
+        f" then exact re-solves of {s.window}x{s.window} windows shifted by {s.window // 2} each pass"
+        + (f" ({', '.join(str(level.passes) for level in coarse)} passes on the coarse levels)" if coarse else "")
+        + f"; {finest.passes} passes at {finest.rows}x{finest.cols} ({stop}); every solve by {solver}"
     )

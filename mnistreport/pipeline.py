@@ -9,6 +9,8 @@ Nothing is written to the output folder before every result exists.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import shutil
 import sys
 import time
@@ -48,6 +50,23 @@ def declared_steps(chapters: tuple[Chapter, ...] = CHAPTERS) -> list[Step]:
     return steps
 
 
+def compute_source(function: Callable, seen: set | None = None) -> str:
+    """The source of a step's compute function and of the functions of its own module that it calls.
+
+    Part of the step's cache key: editing what a step computes recomputes it, while adding a
+    figure or a table to the same chapter module does not.
+    """
+    seen = set() if seen is None else seen
+    seen.add(function)
+    parts = [inspect.getsource(function)]
+    module = sys.modules[function.__module__]
+    for name in function.__code__.co_names:
+        called = getattr(module, name, None)
+        if inspect.isfunction(called) and called.__module__ == module.__name__ and called not in seen:
+            parts.append(compute_source(called, seen))
+    return "\n".join(parts)
+
+
 def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False, jobs: int = 2,
             report: Callable[[StepRecord], None] = lambda record: None,
             on_start: Callable[[str], None] = lambda step: None,
@@ -63,8 +82,9 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
     for step in declared_steps(chapters):
         on_start(step.name)
         inputs = StepInputs(data, config, jobs, {used: values[used] for used in step.uses})
-        params = {"params": step.params(config), "uses": [records[used].key for used in step.uses]}
-        modules = step.modules + (sys.modules[step.compute.__module__],)
+        params = {"params": step.params(config), "uses": [records[used].key for used in step.uses],
+                  "compute": hashlib.sha256(compute_source(step.compute).encode()).hexdigest()}
+        modules = step.modules
         if step.cached:
             value, record = cache.run(step.name, lambda: step.compute(inputs), params=params,
                                       data_checksum=data.checksum, modules=modules)

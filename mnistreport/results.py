@@ -70,6 +70,9 @@ class Results:
     comparison: comparison.Comparison
     # the explorer: every training digit, then every test digit
     all_map: embedding.MapResult
+    all_grid: grid.LargeGridResult
+    grid_check: grid.LargeGridResult  # the same method on chapter 5's map, where the exact optimum is known
+    all_grid_agreement: grid.Mismatch  # neighbouring cells with the same digit, against a shuffle
     all_predictions: dict[str, np.ndarray]  # "mlp", "cnn" -> (N,) uint8
     versions: dict[str, str] = field(default_factory=package_versions)
     steps: list[StepRecord] = field(default_factory=list)
@@ -141,7 +144,11 @@ class Results:
             "cnn": self.cnn.summary(),
             "comparison": self.comparison.summary(),
             "all_digits": dict(self.all_map.summary(), trust_points=int(self.all_map.trust_points),
-                               n_train=self.n_train, n_test=self.n_test),
+                               n_train=self.n_train, n_test=self.n_test,
+                               grid=dict(self.all_grid.summary(), **self.all_grid_agreement.summary()),
+                               grid_check=dict(self.grid_check.summary(),
+                                               exact_total_cost=self.tsne.grid.total_cost,
+                                               cost_ratio=self.grid_check.total_cost / self.tsne.grid.total_cost)),
             "versions": self.versions,
             "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "cached": s.cached} for s in self.steps],
         }

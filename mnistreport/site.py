@@ -256,6 +256,16 @@ class PageHelpers:
         return method["tsne"].format(gradient=gradient, early=result.iterations[0], main=result.iterations[1],
                                      neighbours=method[f"neighbours_{result.neighbours}"])
 
+    def grid_method(self, result: Any) -> str:
+        """How a large grid assignment was computed, in this language, from what the result recorded."""
+        method = self.words["method"]
+        if result.exact:
+            return method["grid_exact"].format(points=len(result.cell_of_point), rows=result.rows, cols=result.cols)
+        sides = " → ".join(f"{rows}×{cols}" for rows, cols in result.levels)
+        stop = method["grid_converged" if result.converged else "grid_pass_limit"].format(tolerance=result.tolerance)
+        return method["grid_multilevel"].format(sides=sides, block=result.block, window=result.window,
+                                                half=result.window // 2, passes=result.passes, stop=stop)
+
     def widget(self, name: str, **variables: Any) -> str:
         """An interactive part: ``templates/widgets/<name>.html`` with its ``[<name>]`` words.
 
@@ -320,7 +330,7 @@ class SiteRenderer:
         context.update(
             lang=lang, page=page, digit=page.digit, figure=helpers.figure, table=helpers.table,
             pixel_table=helpers.pixel_table, legend=helpers.legend, widget=helpers.widget, ui=self.ui[lang],
-            words=helpers.words, tsne_method=helpers.tsne_method,
+            words=helpers.words, tsne_method=helpers.tsne_method, grid_method=helpers.grid_method,
             results=self.results, chapter_list=self.chapter_list(lang), digit_row=self.digit_row(lang),
         )
         return context

@@ -266,3 +266,14 @@ def digit_classifiers(results: Results, w: TableWords, digit: int) -> pd.DataFra
             for name, accuracy, confusion in ((w["mlp_name"], c.per_digit_a, results.mlp.confusion),
                                               (w["cnn_name"], c.per_digit_b, results.cnn.confusion))]
     return pd.DataFrame(rows, columns=[w["model"], w["acc"], w["mistakes"]])
+
+
+def all_digits_grid(results: Results, w: TableWords) -> pd.DataFrame:
+    """The grid of all digits, measured as chapter 5 measures its small grids."""
+    g, agreement = results.all_grid, results.all_grid_agreement
+    rows = [[w["grid"], f"{g.rows}×{g.cols}"], [w["digits"], f"{len(g.cell_of_point):,}"],
+            [w["empty_cells"], f"{g.rows * g.cols - len(g.cell_of_point):,}"],
+            [w["mean_disp"], f"{g.mean_displacement:.2f}"], [w["max_disp"], f"{g.max_displacement:.1f}"],
+            [w["agreement"], f"{agreement.agreement:.1%}"], [w["agreement_shuffled"], f"{agreement.agreement_mismatched:.1%}"],
+            [w["total_cost"], f"{g.total_cost:,.2f}"], [w["assignment_seconds"], f"{g.seconds:.1f}"]]
+    return pd.DataFrame(rows, columns=[w["measure"], w["value"]])

@@ -163,7 +163,9 @@ class Explorer {
     this.sheetsUrl = root.dataset.sheets;
     this.initialLayout = root.dataset.layout === "grid" ? "grid" : "map";
     // Only the first explorer on a page keeps its view in the URL hash.
-    this.ownsHash = root === document.querySelector(".explorer[data-explorer]");
+    // The first explorer on a page keeps its view in the URL hash, unless the page's hash is
+    // for its own anchors (data-hash="off", as in a chapter that embeds the explorer).
+    this.ownsHash = root === document.querySelector(".explorer[data-explorer]") && root.dataset.hash !== "off";
     this.el = (name) => root.querySelector(`.explorer-${name}`);
     this.canvas = this.el("canvas");
     this.view = this.el("view");
@@ -1197,7 +1199,20 @@ for (const root of document.querySelectorAll(".explorer[data-explorer]")) {
   root.explorer = explorer;
   window.mnistExplorers[root.id] = explorer.ready;
   if (explorer.ownsHash) explorer.ready.then((hook) => { window.mnistExplorer = hook; });
-  explorer.start().catch((error) => {
+  const begin = () => explorer.start().catch((error) => {
     explorer.showError(fmt(explorer.words.fetch_failed, { url: explorer.dataUrl, error: error.message }));
   });
+  // data-lazy: an explorer further down a long page loads its points only when the reader
+  // scrolls near it, so the page's first load stays light.
+  if ("lazy" in root.dataset && "IntersectionObserver" in window) {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        begin();
+      }
+    }, { rootMargin: "400px" });
+    observer.observe(root);
+  } else {
+    begin();
+  }
 }

@@ -7,36 +7,18 @@ would. Skipped only where Chromium is not installed and this is not CI.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from browser_support import SUB_PATH, launch_chromium, open_page, require_chromium, serve
 from conftest import CONTENT  # noqa: E402
 from mnistreport.site import LANGS, find_pages
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SUB_PATH = "mnistreport"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 pytestmark = pytest.mark.browser
 
 ALL_PAGES = [f"{lang}/{page.slug}.html" for lang in LANGS for page in find_pages(CONTENT)]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -44,36 +26,14 @@ def server(tiny_site, tmp_path_factory):
     """Serve the tiny site at http://127.0.0.1:PORT/mnistreport/."""
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(tiny_site[1], root / SUB_PATH)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
-    httpd.shutdown()
+    with serve(root) as base:
+        yield f"{base}{SUB_PATH}/"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+    with launch_chromium() as launched:
         yield launched
-        launched.close()
-
-
-class PageWatch:
-    """Records what a page did: console errors, failed requests, bytes and hosts."""
-
-    def __init__(self, page) -> None:
-        self.errors: list[str] = []
-        self.hosts: set[str] = set()
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
-        page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or ""))
-        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
 
 
 # Bytes transferred for the page and everything it loaded, from the browser's Performance API.
@@ -87,14 +47,6 @@ DECODE_ALL_IMAGES = """async () => {
   const widths = await Promise.all(images.map(img => img.decode().then(() => img.naturalWidth, () => 0)));
   return images.map((img, i) => [img.getAttribute('src'), widths[i]]);
 }"""
-
-
-def open_page(browser, url: str, width: int = 1280):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    watch = PageWatch(page)
-    page.goto(url, wait_until="load")
-    return context, page, watch
 
 
 @pytest.mark.parametrize("path", ALL_PAGES)

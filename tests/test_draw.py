@@ -12,23 +12,20 @@ DRAW_SCREENSHOTS=DIR they also save screenshots of the widget there.
 
 from __future__ import annotations
 
-import functools
 import io
 import html as html_lib
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 import markdown
 import numpy as np
 import pytest
 
+from browser_support import SUB_PATH, browser_only, launch_chromium, open_page, require_chromium, serve
 from mnistreport import drawmodel, embedding, mlp
 from mnistreport.words import load_words as load_site_words
 from mnistreport.bundle import decode_bundle, encode_bundle
@@ -37,8 +34,6 @@ from mnistreport.style import CLASS_COLOURS
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("en", "ja")
-SUB_PATH = "mnistreport"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MAP_N = 500
 MLP_EPOCHS = 3
 PREDICTION = {"en": "Prediction: ", "ja": "予測: "}
@@ -192,18 +187,6 @@ def test_widget_is_escaped_and_survives_markdown():
 
 # --------------------------------------------------------------------------- in Chromium
 
-def browser_only(test):
-    """A real-browser test: marked "browser", skipped where Chromium is missing outside CI."""
-    skip = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                              reason="chromium is not installed (apt-get install chromium)")
-    return pytest.mark.browser(skip(test))
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 def page_html(lang: str, widget: str) -> str:
     title = load_words(lang)["heading"]
     return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -228,53 +211,19 @@ def site(tmp_path_factory, bundle_bytes, small_map, sample):
         (base / lang / "classifier.html").write_text(page_html(lang, render_widget(lang)), encoding="utf-8")
         (base / lang / "offline.html").write_text(
             page_html(lang, render_widget(lang, model="../data/missing.bin")), encoding="utf-8")
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/", base
-    httpd.shutdown()
+    with serve(root) as served:
+        yield f"{served}{SUB_PATH}/", base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+    require_chromium()  # reached only where browser_only did not skip: Chromium is there, or this is CI
+    with launch_chromium() as launched:
         yield launched
-        launched.close()
-
-
-class Watch:
-    """What a page did: console errors and every URL it requested."""
-
-    def __init__(self, page) -> None:
-        self.errors: list[str] = []
-        self.urls: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
-        page.on("request", lambda r: self.urls.append(r.url))
-
-    @property
-    def hosts(self) -> set[str]:
-        return {urlsplit(u).hostname or urlsplit(u).scheme for u in self.urls}
-
-    def fetched(self, name: str) -> bool:
-        return any(u.endswith(name) for u in self.urls)
 
 
 def open_widget(browser, url: str, width: int = 1280, **options):
-    context = browser.new_context(viewport={"width": width, "height": 1000}, **options)
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(url, wait_until="load")
-    return context, page, watch
+    return open_page(browser, url, width=width, height=1000, **options)
 
 
 def wait_for_prediction(page, lang: str = "en") -> str:

@@ -9,50 +9,25 @@ Skipped only where Chromium is not installed and this is not CI.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
-import os
 import re
 import shutil
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 import numpy as np
 import pytest
 
+from browser_support import SUB_PATH, PageWatch, launch_chromium, open_page, require_chromium, serve, widget_page
 from conftest import REPO, make_digits  # noqa: E402
 from mnistreport.explore import all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets
 from mnistreport.words import load_words  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SUB_PATH = "mnistreport"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium for the browser tests (.ci/run installs it)")
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 pytestmark = pytest.mark.browser
 
 N_TRAIN, N_TEST = 300, 100
 N = N_TRAIN + N_TEST
 SIDE = 20  # the map: a jittered 20 x 20 lattice; the grid: 20 x 20 cells
-
-PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="../assets/style.css">
-</head><body><main id="main"><article><h1>{{ title }}</h1>
-{{ widget }}
-</article></main></body></html>
-"""
-
 
 def fixture_arrays() -> dict[str, np.ndarray]:
     """400 digits: classes in bands of a jittered lattice (points well apart), a shuffled grid, some mistakes."""
@@ -78,7 +53,7 @@ def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str
     widget = env.get_template("widgets/explorer.html").render(
         data=f"../data/explore/{data}", sheets="../data/explore/sheets/", assets="../assets/", words=words,
         lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz")
-    return env.from_string(PAGE).render(lang=lang, title="Explorer", widget=jinja2.utils.markupsafe.Markup(widget))
+    return widget_page(lang, "Explorer", widget)
 
 
 @pytest.fixture(scope="module")
@@ -109,47 +84,21 @@ def fixture_site(tmp_path_factory):
     return root, a
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(fixture_site):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(fixture_site[0])))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{SUB_PATH}/"
-    httpd.shutdown()
+    with serve(fixture_site[0]) as base:
+        yield f"{base}{SUB_PATH}/"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
+    with launch_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def arrays(fixture_site):
     return fixture_site[1]
-
-
-class Watch:
-    """Console errors, failed requests and hosts a page contacted."""
-
-    def __init__(self, page) -> None:
-        self.errors: list[str] = []
-        self.hosts: set[str] = set()
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
-        page.on("request", lambda r: self.hosts.add(urlsplit(r.url).hostname or ""))
-        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
 
 
 @pytest.fixture
@@ -158,11 +107,8 @@ def open_explorer(browser, server):
     contexts = []
 
     def open_(path: str = "en/explore.html", *, wait: bool = True, width: int = 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900})
+        context, page, watch = open_page(browser, server + path, width=width)
         contexts.append(context)
-        page = context.new_page()
-        watch = Watch(page)
-        page.goto(server + path, wait_until="load")
         if wait:
             page.wait_for_function("window.mnistExplorer !== undefined", timeout=15_000)
             page.evaluate("document.querySelector('.explorer-view').scrollIntoView()")
@@ -245,7 +191,7 @@ def test_sheets_load_without_module_workers_too(browser, server, arrays):
     context = browser.new_context()
     context.add_init_script("window.Worker = undefined")
     page = context.new_page()
-    watch = Watch(page)
+    watch = PageWatch(page)
     page.goto(server + "en/explore.html#zoom=5&x=0.3&y=0.3")
     page.wait_for_function("window.mnistExplorer !== undefined")
     page.evaluate("window.mnistExplorer.idle()")

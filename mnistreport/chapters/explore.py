@@ -1,4 +1,6 @@
-"""The explorer: all 70,000 digits on one t-SNE map, with both classifiers' predictions."""
+"""The explorer: all 70,000 digits on one t-SNE map and one grid, with both classifiers' predictions.
+
+(Chapter 5 shows the grid too: its section's figure and table are declared in ``grid.py``.)"""
 
 from __future__ import annotations
 
@@ -6,9 +8,12 @@ import dataclasses
 
 import numpy as np
 
-from .. import assets, cnn, embedding, mlp
+import math
+
+from .. import assets, cnn, embedding, grid, mlp
 from ..declare import Asset, Chapter, Step
 from .classifier import CNN, MLP
+from .tsne import MAIN_MAP
 
 
 def _all_map(i) -> embedding.MapResult:
@@ -26,16 +31,32 @@ def _all_predictions(i) -> dict[str, np.ndarray]:
             "cnn": cnn.predict_scores(i[CNN], images).argmax(axis=1).astype(np.uint8)}
 
 
+def _all_grid(i) -> grid.LargeGridResult:
+    """The map snapped onto the smallest square grid that holds every digit (265 x 265 for 70,000)."""
+    coords = i[ALL_MAP].coords
+    side = math.isqrt(len(coords) - 1) + 1
+    return grid.assign_to_large_grid(coords, side, side)
+
+
 ALL_MAP = Step("t-SNE map of all digits", "all_map", _all_map, modules=(embedding,),
                params=lambda config: dataclasses.asdict(config.explore))
+ALL_GRID = Step("grid of all digits", "all_grid", _all_grid, modules=(grid,), uses=(ALL_MAP,))
+GRID_CHECK = Step("grid of all digits: method checked", "grid_check",
+                  lambda i: grid.assign_to_large_grid(i[MAIN_MAP].map.coords, i[MAIN_MAP].grid.side),
+                  modules=(grid,), uses=(MAIN_MAP,))
+ALL_GRID_AGREEMENT = Step("grid of all digits: neighbours", "all_grid_agreement",
+                          lambda i: grid.mismatched_pairing(i[ALL_GRID], np.concatenate(
+                              [i.data.train_labels, i.data.test_labels]), i.config.explore.seed),
+                          params=lambda config: {"seed": config.explore.seed}, modules=(grid,), uses=(ALL_GRID,),
+                          cached=False)
 ALL_PREDICTIONS = Step("classifiers on all digits", "all_predictions", _all_predictions, modules=(mlp, cnn),
                        uses=(MLP, CNN))
 
 CHAPTER = Chapter(
     "explore",
-    steps=(ALL_MAP, ALL_PREDICTIONS),
+    steps=(ALL_MAP, ALL_GRID, GRID_CHECK, ALL_GRID_AGREEMENT, ALL_PREDICTIONS),
     assets=(
-        Asset("data/explore", assets.explorer_data, (ALL_MAP, ALL_PREDICTIONS)),
-        Asset("data", assets.all_digits_table, (ALL_MAP, ALL_PREDICTIONS)),
+        Asset("data/explore", assets.explorer_data, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
+        Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
     ),
 )

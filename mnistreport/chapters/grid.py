@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import embedding, figures, grid, maps, tables
 from ..declare import DIGITS, Chapter, Figure, Step, Table
+from .explore import ALL_GRID
 from .tsne import MAIN_MAP, map_params
 
 
@@ -39,6 +40,8 @@ CHAPTER = Chapter(
         Figure("digit-{digit}-map", figures.digit_map, (DIGIT_MAPS,), preview=2),
         Figure("digit-{digit}-grid", figures.digit_grid, (DIGIT_MAPS,), preview=2),
         Figure("digit-grids", figures.all_digit_grids, (DIGIT_MAPS,), preview=4),
+        Figure("all-digits-grid", figures.all_digits_grid, (ALL_GRID,), preview=2),
     ),
-    tables=(Table("grids", tables.grids), Table("digit-map", tables.digit_map)),
+    tables=(Table("grids", tables.grids), Table("digit-map", tables.digit_map),
+            Table("all-digits-grid", tables.all_digits_grid)),
 )
