@@ -81,9 +81,15 @@ def grid_points(side: int) -> np.ndarray:
     map upside down unless its y axis is flipped). Neighbouring nodes are
     ``1 / (side - 1)`` apart: one grid cell.
     """
+    side = _checked_side(side)
+    return grid_nodes(side, side)
+
+
+def _checked_side(side: int) -> int:
+    """``side`` as an int, or ValueError unless it is a positive integer (the one check of a square grid's side)."""
     if int(side) != side or side < 1:
         raise ValueError(f"grid side must be a positive integer, got {side!r}")
-    return grid_nodes(int(side), int(side))
+    return int(side)
 
 
 def grid_nodes(rows: int, cols: int) -> np.ndarray:
@@ -164,9 +170,7 @@ def assign_to_grid(coords: np.ndarray, side: int = 50, cost_max: float = 100000.
     displacements are in grid cells (node spacing ``1 / (side - 1)``). ``seconds``
     times the ``lapjv`` call alone.
     """
-    if int(side) != side or side < 1:
-        raise ValueError(f"grid side must be a positive integer, got {side!r}")
-    side = int(side)
+    side = _checked_side(side)
     if not np.isfinite(cost_max) or cost_max <= 0:
         raise ValueError(f"cost_max must be a positive finite number, got {cost_max!r}")
     points = _check_coords(coords, side)
