@@ -432,10 +432,17 @@ class Explorer {
       return this.nearest(u, v, (radiusCss * this.dpr) / s);
     }
     if (this.mode === "images") {
+      // Images overlap where digits are dense: of those whose square holds the pointer, the one
+      // whose centre is nearest is the digit pointed at.
       const half = this.imageSize / 2;
-      let best = -1;
+      let best = -1, bestD = Infinity;
       this.eachNear(u, v, half, (i) => {
-        if (Math.abs(this.mapU[i] - u) <= half && Math.abs(this.mapV[i] - v) <= half && i > best) best = i;
+        const du = this.mapU[i] - u, dv = this.mapV[i] - v;
+        const d = du * du + dv * dv;
+        if (Math.abs(du) <= half && Math.abs(dv) <= half && (d < bestD || (d === bestD && i > best))) {
+          best = i;
+          bestD = d;
+        }
       });
       if (best >= 0 || !radiusCss) return best;
       return this.nearest(u, v, (radiusCss * this.dpr) / s);
