@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
+from PIL import Image
 
 from . import figures, style
 from .cache import Cache, cache_key, code_fingerprint
@@ -69,8 +70,6 @@ class OutputWriter:
 
     def _register(self, name: str, relative: str, langs: tuple[str, ...]) -> None:
         target = self.site_dir / relative
-        from PIL import Image
-
         with Image.open(target) as image:
             width, height = image.size
         info = FigureFile(relative, width, height, target.stat().st_size)
