@@ -25,7 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+# scipy.stats is imported where it is used: it takes over a second to import, and a
+# rebuild that finds the comparison in the cache never needs it.
 
 from .mlp import evaluate_predictions
 
@@ -92,6 +93,8 @@ def accuracy_ci(correct: int, n: int, confidence_level: float = 0.95,
     """Confidence interval (low, high) for an accuracy of ``correct`` out of ``n``."""
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {sorted(CI_METHODS)}, got {method!r}")
+    from scipy import stats
+
     ci = stats.binomtest(int(correct), int(n)).proportion_ci(confidence_level=confidence_level, method=method)
     return float(ci.low), float(ci.high)
 
@@ -102,6 +105,8 @@ def mcnemar_exact(b: int, c: int) -> float:
         raise ValueError(f"b and c must not be negative, got {b}, {c}")
     if b + c == 0:
         return 1.0
+    from scipy import stats
+
     return float(stats.binomtest(int(b), int(b + c), 0.5, alternative="two-sided").pvalue)
 
 
