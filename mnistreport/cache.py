@@ -165,7 +165,7 @@ class Cache:
     def clear(self) -> int:
         """Remove every cached result and figure; return how many files were removed."""
         removed = 0
-        for folder in (self.root / "results", self.root / "figures", self.root / "assets"):
+        for folder in (self.root / "results", self.root / "figures", self.root / "assets", self.root / "templates"):
             if folder.exists():
                 removed += sum(1 for p in folder.rglob("*") if p.is_file())
                 shutil.rmtree(folder)

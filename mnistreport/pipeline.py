@@ -144,7 +144,8 @@ def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cac
         declared_tables = {table.name: table for chapter in chapters for table in chapter.tables}
         renderer = SiteRenderer(SiteInputs(results, writer.figures, declared_tables, words),
                                 content_dir=paths.content, templates_dir=paths.templates, langs=langs,
-                                banners=banners_for(results), site_url=site_url)
+                                banners=banners_for(results), site_url=site_url,
+                                compiled_dir=cache.root / "templates" if cache.enabled else None)
         renderer.render_all(staging)
         shutil.copytree(paths.static, staging / "assets")
         (staging / ".nojekyll").write_text("", encoding="utf-8")

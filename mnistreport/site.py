@@ -303,16 +303,21 @@ class SiteRenderer:
     """Renders all pages of all languages from content, results and templates."""
 
     def __init__(self, inputs: SiteInputs, *, content_dir: Path, templates_dir: Path, langs: tuple[str, ...],
-                 banners: list[str], site_url: str = "") -> None:
+                 banners: list[str], site_url: str = "", compiled_dir: Path | None = None) -> None:
         self.inputs, self.results = inputs, inputs.results
         self.site_url = site_url.rstrip("/") + "/" if site_url else ""
         self.content_dir, self.langs, self.banners = content_dir, langs, banners
         self.ui = {lang: inputs.words[lang]["ui"] for lang in langs}
         self.pages = find_pages(content_dir, langs[0])
         self.sources: dict[str, tuple[str, str]] = {}  # template name -> (text, content file path)
+        # Compiled content templates are kept in ``compiled_dir`` (keyed by their text), so a
+        # rebuild compiles only the pages whose Markdown changed.
+        if compiled_dir is not None:
+            compiled_dir.mkdir(parents=True, exist_ok=True)
         self.content_env = jinja2.Environment(
             loader=jinja2.FunctionLoader(lambda name: (*self.sources[name], lambda: True)),
             undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         )
         self.content_env.filters.update(num=_format_number, pct=_format_percent, mib=_format_mib)
         self.page_env = jinja2.Environment(
