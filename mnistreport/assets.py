@@ -35,10 +35,6 @@ def draw_data(r: Results, folder: Path) -> None:
     (folder / "map-digits.png").write_bytes(drawmodel.sheet_png(drawmodel.map_digit_sheet(images)))
 
 
-def _all_images(r: Results) -> np.ndarray:
-    return np.concatenate([r.data.train_images, r.data.test_images])
-
-
 def _grid_cells(r: Results) -> tuple[np.ndarray, tuple[int, int]]:
     return r.all_grid.cell_of_point, (r.all_grid.rows, r.all_grid.cols)
 
@@ -52,7 +48,7 @@ def explorer_data(r: Results, folder: Path) -> None:
                                    tiles=TILES, sheet_cols=SHEET_COLUMNS)
     (folder / "points.bin").write_bytes(bundle)
     x, y = explore.quantise(coords)
-    explore.write_sprite_sheets(explore.sprite_sheets(_all_images(r), x, y, TILES, SHEET_COLUMNS), folder / "sheets")
+    explore.write_sprite_sheets(explore.sprite_sheets(r.all_images, x, y, TILES, SHEET_COLUMNS), folder / "sheets")
 
 
 def all_digits_table(r: Results, folder: Path) -> None:

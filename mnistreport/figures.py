@@ -477,6 +477,5 @@ def all_digits_grid(r: Results, cell: int = 4) -> np.ndarray:
     g = r.all_grid
     canvas = np.ones((g.rows * g.cols, cell, cell, 3), np.float32)
     rows, cols = np.divmod(g.cell_of_point, g.cols)
-    images = np.concatenate([r.data.train_images, r.data.test_images])
-    canvas[(g.rows - 1 - rows) * g.cols + cols] = small_tinted(images, r.all_labels, cell)
+    canvas[(g.rows - 1 - rows) * g.cols + cols] = small_tinted(r.all_images, r.all_labels, cell)
     return canvas.reshape(g.rows, g.cols, cell, cell, 3).transpose(0, 2, 1, 3, 4).reshape(g.rows * cell, g.cols * cell, 3)

@@ -95,6 +95,11 @@ class Results:
         """Labels of every digit in the explorer's order: training digits, then test digits."""
         return np.concatenate([self.data.train_labels, self.data.test_labels])
 
+    @property
+    def all_images(self) -> np.ndarray:
+        """Images of every digit in the explorer's order: training digits, then test digits."""
+        return np.concatenate([self.data.train_images, self.data.test_images])
+
     def labels_of(self, sample: SampleMap) -> np.ndarray:
         """The labels of a map's digits, in the map's order."""
         return self.data.train_labels[sample.indices]
