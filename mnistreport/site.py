@@ -10,19 +10,25 @@ and image was checked, so a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import html
 import json
+import logging
 import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 import traceback
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -34,6 +40,8 @@ from .declare import DIGITS, Table
 from .outputs import FigureFile
 from .results import Results
 from .style import CLASS_COLOURS
+
+log = logging.getLogger(__name__)
 
 LANGS = ("en", "ja")
 LANG_NAMES = {"en": "English", "ja": "日本語"}
@@ -65,7 +73,7 @@ def read_content(path: Path) -> Content:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise SiteError(f"{path}: not UTF-8 text ({exc})") from None
+        raise SiteError(f"{path}: not UTF-8 text ({exc})") from exc
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise SiteError(f"{path}:1: front matter missing: the file must start with a line '---'")
@@ -108,9 +116,9 @@ def _page_kind(content: Content) -> tuple[str, int]:
         raise SiteError(f"{path}:1: front matter 'kind: {kind}' must be one of {', '.join(PAGE_KINDS)}")
     try:
         order = int(meta.get("order", ""))
-    except ValueError:
+    except ValueError as exc:
         raise SiteError(f"{path}:1: front matter 'order:' must be a whole number (the reading order), "
-                        f"got {meta.get('order', '')!r}") from None
+                        f"got {meta.get('order', '')!r}") from exc
     return kind, order
 
 
@@ -198,9 +206,9 @@ class PageHelpers:
     def _figure_file(self, name: str) -> FigureFile:
         try:
             return self.inputs.figures[(self.lang, self._name(name))]
-        except KeyError:
+        except KeyError as exc:
             known = sorted({n for (_, n) in self.inputs.figures})
-            raise SiteError(f"figure {self._name(name)!r} does not exist; known figures: {', '.join(known)}") from None
+            raise SiteError(f"figure {self._name(name)!r} does not exist; known figures: {', '.join(known)}") from exc
 
     def figure(self, name: str, alt: str, caption: str = "", css_class: str = "", full: str | None = None) -> str:
         """A ``<figure>`` with a numbered caption; ``full`` names a larger version that the picture links to."""
@@ -281,13 +289,28 @@ class PageHelpers:
 
 
 def _template_error(exc: Exception, path: Path) -> SiteError:
-    """Turn a Jinja error into one that names the content file and line."""
+    """One line naming the template file and line for any exception raised while rendering it.
+
+    A syntax error names the file it is in (a widget's template, say); any other error the
+    line of ``path`` being rendered when it was raised. Jinja's own errors keep their message,
+    Python's (``{{ 1 // 0 }}``) are named by type. The caller chains ``exc`` (``raise ... from exc``).
+    """
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        path = Path(exc.filename)
     line = getattr(exc, "lineno", None)
     if line is None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        line = frames[-1].lineno if frames else "?"
-    message = str(exc.args[0]) if isinstance(exc, SiteError) and exc.args else str(exc)
-    return SiteError(f"{path}:{line}: {message}")
+        line = frames[-1].lineno if frames else None
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template {exc.name!r} not found"
+    elif isinstance(exc, jinja2.TemplateError):
+        message = exc.message or type(exc).__name__
+    elif isinstance(exc, SiteError) and exc.args:
+        message = str(exc.args[0])
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    where = f"{path}:{line}" if line is not None else str(path)
+    return SiteError(f"{where}: {' '.join(message.split())}")
 
 
 CJK = "\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef"
@@ -349,8 +372,18 @@ class SiteRenderer:
         try:
             template = self.content_env.get_template(name)
             return template.render(self._context(lang, page, helpers)), helpers
-        except (jinja2.TemplateError, SiteError, KeyError, IndexError, AttributeError, TypeError) as exc:
-            raise _template_error(exc, content.path) from None
+        except Exception as exc:  # whatever the template ran raised: name the file and line, keep the cause
+            raise _template_error(exc, content.path) from exc
+
+    def _layout(self, name: str, context: Mapping[str, Any]) -> str:
+        """Render ``templates/<name>``; any error names that file and line."""
+        path = Path(self.page_env.loader.searchpath[0]) / name  # type: ignore[union-attr]
+        try:
+            template = self.page_env.get_template(name)
+            path = Path(template.filename or path)
+            return template.render(context)
+        except Exception as exc:
+            raise _template_error(exc, path) from exc
 
     def render_all(self, out_dir: Path) -> None:
         """Write every page of every language, and the bilingual landing page, into ``out_dir``."""
@@ -365,7 +398,6 @@ class SiteRenderer:
                 content = contents[(lang, page.slug)]
                 metas[(lang, page.slug)] = {k: self._render(lang, page, content, v)[0] for k, v in content.meta.items()}
                 self.titles[(lang, page.slug)] = metas[(lang, page.slug)].get("nav", metas[(lang, page.slug)]["title"])
-        template = self.page_env.get_template("page.html")
         for lang in self.langs:
             for page in self.pages:
                 content = contents[(lang, page.slug)]
@@ -382,18 +414,13 @@ class SiteRenderer:
                                canonical=self.absolute(f"{lang}/{page.slug}.html"))
                 target = out_dir / lang / f"{page.slug}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    target.write_text(template.render(context), encoding="utf-8")
-                except jinja2.TemplateError as exc:
-                    raise _template_error(exc, Path(template.filename or "templates/page.html")) from None
-        landing = self.page_env.get_template("landing.html").render(
-            langs=self.langs, ui=self.ui, names=LANG_NAMES, banners=self.banners
-        )
+                target.write_text(self._layout("page.html", context), encoding="utf-8")
+        landing = self._layout("landing.html", dict(langs=self.langs, ui=self.ui, names=LANG_NAMES, banners=self.banners))
         (out_dir / "index.html").write_text(landing, encoding="utf-8")
-        not_found = self.page_env.get_template("404.html").render(
+        not_found = self._layout("404.html", dict(
             langs=self.langs, ui=self.ui, names=LANG_NAMES, base=self.site_url, banners=self.banners,
             og_image=self.absolute("assets/favicon.svg")[3 if not self.site_url else 0:],
-        )
+        ))
         (out_dir / "404.html").write_text(not_found, encoding="utf-8")
         (out_dir / "sitemap.xml").write_text(self.sitemap(), encoding="utf-8")
 
@@ -522,21 +549,117 @@ def write_json(path: Path, payload: Any) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+#: The file every site this program writes carries at its top: ``--out`` replaces only a folder that has it.
+SITE_MARKER = ".mnistreport-site"
+_MARKER_TEXT = "Written by mnistreport (python build.py). The next build replaces this whole folder.\n"
+#: What a site written before the marker existed always holds: such a folder is ours too.
+_LEGACY_SITE_FILES = (".nojekyll", "sitemap.xml", "data/results.json")
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Raise SiteError unless ``out_dir`` is absent, empty, or a site this program wrote (it has SITE_MARKER).
+
+    A build replaces the whole output folder, so a folder of anything else (a clone, a home
+    folder given by mistake) is refused before a single file is touched.
+    """
+    if not out_dir.exists() and not out_dir.is_symlink():
+        return
+    if not out_dir.is_dir():
+        raise SiteError(f"{out_dir}: --out must be a folder for the site, found a file")
+    if (out_dir / SITE_MARKER).is_file() or all((out_dir / name).is_file() for name in _LEGACY_SITE_FILES):
+        return
+    if next(out_dir.iterdir(), None) is not None:
+        raise SiteError(f"{out_dir}: expected an empty folder or a site written by this program (with "
+                        f"{SITE_MARKER}), found other files; nothing was changed: choose another --out")
+
+
+def _staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}.building-"
+
+
 def staging_dir(out_dir: Path) -> Path:
-    """A fresh folder beside ``out_dir`` (same file system, so the final rename is atomic)."""
+    """A fresh folder beside ``out_dir`` (same file system, so publishing is a rename)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    return Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Remove staging folders that killed builds left beside ``out_dir``; return them.
+
+    Call it only while holding :func:`out_lock`: every build keeps its staging folder
+    inside that lock, so any staging folder found then belongs to no running build.
+    """
+    stale = sorted(out_dir.parent.glob(_staging_prefix(out_dir) + "*"))
+    for folder in stale:
+        log.info("removing %s, left by an interrupted build", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+@contextlib.contextmanager
+def out_lock(out_dir: Path) -> Iterator[None]:
+    """One writer at a time per output folder (a lock file beside it), whatever cache each build uses."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing %s; waiting for it to finish", out_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # Linux renameat2 flag
+_RENAME_SWAP = 2  # macOS renamex_np flag
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step; False where the system has no call for it.
+
+    Linux: ``renameat2(..., RENAME_EXCHANGE)`` (kernel 3.15, glibc 2.28); macOS: ``renamex_np(...,
+    RENAME_SWAP)``. A file system without support (EINVAL, ENOTSUP, ENOSYS) also gives False.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    a, b = os.fsencode(first), os.fsencode(second)
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        status = libc.renameat2(ctypes.c_int(_AT_FDCWD), a, ctypes.c_int(_AT_FDCWD), b, ctypes.c_uint(_RENAME_EXCHANGE))
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        status = libc.renamex_np(a, b, ctypes.c_uint(_RENAME_SWAP))
+    else:
+        return False
+    if status == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
 
 
 def publish(staging: Path, out_dir: Path) -> None:
-    """Swap the finished staging folder into place of ``out_dir``."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
+    """Put the finished staging folder in place of ``out_dir`` in one step: there is always a ``site/``.
+
+    When ``out_dir`` exists, the two folders are exchanged atomically (``_exchange``:
+    renameat2 RENAME_EXCHANGE on Linux, renamex_np RENAME_SWAP on macOS), so a reader or
+    web server sees either the whole old site or the whole new one, never a missing or
+    half-written folder; the old site, now at the staging path, is then deleted. ``out_dir``
+    stays a real folder (not a symlink), so tools that upload or serve it need no care.
+    Where no exchange call exists, the old folder is renamed away and the new one renamed in,
+    two renames a moment apart. A first build renames the staging folder into place.
+    """
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    old = out_dir.with_name(f"{_staging_prefix(out_dir)}old-{os.getpid()}")
+    os.replace(out_dir, old)
     os.replace(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_site(
@@ -546,16 +669,28 @@ def write_site(
 ) -> None:
     """Run ``write_pages`` into a staging folder, check its links, then publish it.
 
-    On any error the staging folder is removed and ``out_dir`` stays as it was.
+    Holds :func:`out_lock` throughout, so builds writing the same folder take turns and any
+    staging folder found at the start was left by a killed build (it is removed). On any
+    error the staging folder is removed and ``out_dir`` stays as it was; an OSError (a full
+    disk) becomes a SiteError naming the file.
     """
-    staging = staging_dir(out_dir)
-    try:
-        write_pages(staging)
-        problems = check_links(staging)
-        if problems:
-            raise SiteError("broken internal links or images:\n  " + "\n  ".join(problems))
-        os.chmod(staging, 0o755)
-        publish(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    out_dir = out_dir.resolve()  # a symlinked --out: the folder it points to is the one replaced
+    with out_lock(out_dir):
+        remove_stale_staging(out_dir)
+        staging = staging_dir(out_dir)
+        try:
+            write_pages(staging)
+            problems = check_links(staging)
+            if problems:
+                raise SiteError("broken internal links or images:\n  " + "\n  ".join(problems))
+            (staging / SITE_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+            os.chmod(staging, 0o755)
+            check_out_dir(out_dir)  # again under the lock: what is there now is what gets replaced
+            publish(staging, out_dir)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            where = exc.filename or staging
+            raise SiteError(f"{where}: cannot write the site: {exc.strerror or exc}; {out_dir} was left as it was") from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
