@@ -15,6 +15,7 @@ the file (or folder) name and says what is wrong.
 
 from __future__ import annotations
 
+import csv
 import functools
 import gzip
 import hashlib
@@ -291,25 +292,73 @@ def _as_uint8(array: np.ndarray, name: str, what: str, top: int) -> np.ndarray:
 
 
 def read_npz(path: str | os.PathLike[str]) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Read Keras' mnist.npz: ((x_train, y_train), (x_test, y_test)) like ``mnist.load_data()``."""
+    """Read Keras' mnist.npz: ((x_train, y_train), (x_test, y_test)) like ``mnist.load_data()``.
+
+    Only a zip of plain arrays is read: anything else (a pickle, random bytes) is reported as
+    not a valid .npz, never handed to numpy's pickle loader.
+    """
     path = Path(path)
     keys = ("x_train", "y_train", "x_test", "y_test")
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as handle:
+            start = handle.read(4).hex(" ") or "nothing"
+        raise DataError(f"{path.name}: not a valid .npz file: expected a zip archive of arrays (starting 50 4b),"
+                        f" found bytes starting {start}")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [key for key in keys if key not in npz.files]
             if missing:
                 raise DataError(f"{path.name}: missing arrays {', '.join(missing)} (has {', '.join(npz.files)})")
-            x_train, y_train, x_test, y_test = (npz[key] for key in keys)
+            x_train, y_train, x_test, y_test = (_npz_array(npz, key, path) for key in keys)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise DataError(f"{path.name}: cannot read as .npz: {error}") from error
+        raise DataError(f"{path.name}: not a valid .npz file: {error}") from error
     return (
         (_as_images(x_train, f"{path.name}: x_train"), _as_uint8(y_train, f"{path.name}: y_train", "label", 255)),
         (_as_images(x_test, f"{path.name}: x_test"), _as_uint8(y_test, f"{path.name}: y_test", "label", 255)),
     )
 
 
+def _npz_array(npz: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:
+    """One array of an npz; an array of pickled Python objects is refused as not numbers."""
+    try:
+        return npz[key]
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise DataError(f"{path.name}: array {key}: expected numbers, found pickled Python objects") from error
+        raise
+
+
+CSV_COLUMNS = 1 + IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+
+
+def _csv_problem(path: Path, has_header: bool) -> str | None:
+    """The first line (and column) of a digits CSV that is not a label 0-9 and 784 pixels 0-255, or None.
+
+    Lines and columns count from 1 as an editor shows them; blank lines are skipped, as the reader does.
+    """
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        for row in reader:
+            line = reader.line_num
+            if (has_header and line == 1) or not row:
+                continue
+            if len(row) != CSV_COLUMNS:
+                return f"line {line}: expected {CSV_COLUMNS} columns (label + 784 pixels), found {len(row)}"
+            for column, text in enumerate(row, start=1):
+                what, top = ("a label", 9) if column == 1 else ("a pixel value", 255)
+                field = text.strip()
+                if not (field.isdigit() and int(field) <= top):
+                    found = repr(text) if text else "an empty field"
+                    return f"line {line}, column {column}: expected {what}, a whole number 0-{top}; found {found}"
+    return None
+
+
 def read_csv(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Read a CSV with the label first and 784 pixel columns (header row optional): (images, labels)."""
+    """Read a CSV with the label first and 784 pixel columns (header row optional): (images, labels).
+
+    pandas reads a good file fast; for a bad one :func:`_csv_problem` reads it again to name
+    the first bad line and column.
+    """
     import pandas as pd  # only needed for CSV input
 
     path = Path(path)
@@ -319,14 +368,17 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
     except (OSError, UnicodeDecodeError) as error:
         raise DataError(f"{path.name}: cannot read: {error}") from error
     has_header = not first_field.lstrip("-").isdigit()
+    cause: Exception | None = None
     try:
-        table = pd.read_csv(path, header=None, skiprows=1 if has_header else 0, dtype=np.int64)
+        values = pd.read_csv(path, header=None, skiprows=1 if has_header else 0, dtype=np.int64).to_numpy()
+        good = (values.ndim == 2 and values.shape[1] == CSV_COLUMNS and values.min(initial=0) >= 0
+                and values[:, 1:].max(initial=0) <= 255 and values[:, 0].max(initial=0) <= 9)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"{path.name}: not a CSV of whole numbers: {error}") from error
-    values = table.to_numpy()
-    if values.ndim != 2 or values.shape[1] != 1 + IMAGE_SHAPE[0] * IMAGE_SHAPE[1]:
-        raise DataError(f"{path.name}: expected 785 columns (label + 784 pixels), found {values.shape[-1]}")
-    return _as_images(values[:, 1:], path.name), _as_uint8(values[:, 0], path.name, "label", 255)
+        good, cause = False, error
+    if not good:
+        problem = _csv_problem(path, has_header) or f"no digits ({cause or 'empty'})"
+        raise DataError(f"{path.name}: {problem}") from cause
+    return _as_images(values[:, 1:], path.name), _as_uint8(values[:, 0], path.name, "label", 9)
 
 
 # --------------------------------------------------------------------------- assembling
@@ -420,8 +472,10 @@ def load_dir(
     real MNIST checksums, otherwise "custom" (any well-formed data, e.g. tiny test files).
     """
     folder = Path(path)
+    if not folder.exists():
+        raise DataError(f"{folder}: does not exist")
     if not folder.is_dir():
-        raise DataError(f"{folder}: not a folder")
+        raise DataError(f"{folder}: expected a folder of MNIST files, found a file")
     real = verify and dict(checksums) == dict(MNIST_SHA256)
     source = "full" if real else "custom"
     if any(_find(folder, name) for name in IDX_NAMES):

@@ -238,15 +238,19 @@ def test_missing_file_names_file_and_folder(tmp_path: Path) -> None:
 
 
 def test_other_bad_folders(tmp_path: Path) -> None:
-    with pytest.raises(d.DataError, match="not a folder"):
+    with pytest.raises(d.DataError, match=rf"^{tmp_path / 'nowhere'}: does not exist$"):
         d.load_dir(tmp_path / "nowhere", verify=False)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(d.DataError, match="a-file: expected a folder of MNIST files, found a file"):
+        d.load_dir(tmp_path / "a-file", verify=False)
+    (tmp_path / "a-file").unlink()
     with pytest.raises(d.DataError, match="no MNIST files"):
         d.load_dir(tmp_path, verify=False)
     (tmp_path / "mnist_train.csv").write_text("5," + ",".join(["0"] * 784) + "\n")
     with pytest.raises(d.DataError, match="missing mnist_test.csv"):
         d.load_dir(tmp_path, verify=False)
     (tmp_path / "mnist_test.csv").write_text("5,0,0\n")
-    with pytest.raises(d.DataError, match="mnist_test.csv: expected 785 columns"):
+    with pytest.raises(d.DataError, match=r"^mnist_test.csv: line 1: expected 785 columns \(label \+ 784 pixels\), found 3$"):
         d.load_dir(tmp_path, verify=False)
 
 
@@ -256,8 +260,64 @@ def test_bad_npz(tmp_path: Path) -> None:
     with pytest.raises(d.DataError, match="mnist.npz: missing arrays x_test, y_test"):
         d.read_npz(tmp_path / "mnist.npz")
     (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(d.DataError, match="mnist.npz: cannot read"):
+    with pytest.raises(d.DataError, match="mnist.npz: not a valid .npz file"):
         d.read_npz(tmp_path / "mnist.npz")
+
+
+@pytest.mark.parametrize("content", [np.random.default_rng(0).bytes(4096), b"\x80\x04K\x05.", b""],
+                         ids=["random bytes", "a pickle", "empty"])
+def test_an_npz_that_is_not_one_says_so_and_never_suggests_unsafe_loading(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "mnist.npz").write_bytes(content)
+    with pytest.raises(d.DataError) as caught:
+        d.load_dir(tmp_path, verify=False)
+    message = str(caught.value)
+    assert message.startswith("mnist.npz: not a valid .npz file: expected a zip archive of arrays")
+    assert "pickle" not in message and "unsafe" not in message and "\n" not in message
+
+
+def test_an_npz_of_python_objects_is_refused_without_unpickling(tmp_path: Path) -> None:
+    x_train, y_train, x_test, y_test = tiny_arrays()
+    np.savez(tmp_path / "mnist.npz", x_train=np.array([object()] * 3, dtype=object), y_train=y_train,
+             x_test=x_test, y_test=y_test)
+    with pytest.raises(d.DataError, match=r"^mnist.npz: array x_train: expected numbers, found pickled Python objects$"):
+        d.read_npz(tmp_path / "mnist.npz")
+
+
+def csv_lines(header: bool) -> list[str]:
+    """A tiny digits CSV as lines: header (optional), then one row per training digit."""
+    x_train, y_train, *_ = tiny_arrays()
+    rows = [",".join(map(str, [label, *image.ravel()])) for image, label in zip(x_train, y_train)]
+    return (["label," + ",".join(f"p{i}" for i in range(784))] if header else []) + rows
+
+
+@pytest.mark.parametrize("header", [True, False])
+@pytest.mark.parametrize("row, column, text, expected", [
+    (3, 501, "300", "expected a pixel value, a whole number 0-255; found '300'"),
+    (5, 500, "", "expected a pixel value, a whole number 0-255; found an empty field"),
+    (2, 10, "1.5", "expected a pixel value, a whole number 0-255; found '1.5'"),
+    (4, 1, "12", "expected a label, a whole number 0-9; found '12'"),
+    (6, 785, "-1", "expected a pixel value, a whole number 0-255; found '-1'"),
+])
+def test_a_bad_csv_value_is_named_by_line_and_column(tmp_path: Path, header: bool, row: int, column: int, text: str,
+                                                     expected: str) -> None:
+    lines = csv_lines(header)
+    line = row + header  # the line in the file, counted from 1 as an editor does
+    fields = lines[line - 1].split(",")
+    fields[column - 1] = text
+    lines[line - 1] = ",".join(fields)
+    (tmp_path / "mnist_train.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(d.DataError) as caught:
+        d.read_csv(tmp_path / "mnist_train.csv")
+    assert str(caught.value) == f"mnist_train.csv: line {line}, column {column}: {expected}"
+
+
+def test_a_csv_line_with_a_missing_column_is_named(tmp_path: Path) -> None:
+    lines = csv_lines(header=False)
+    lines[6] = lines[6].rsplit(",", 1)[0]
+    (tmp_path / "mnist_test.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(d.DataError, match=r"^mnist_test.csv: line 7: expected 785 columns \(label \+ 784 pixels\), "
+                                          r"found 784$"):
+        d.read_csv(tmp_path / "mnist_test.csv")
 
 
 # --------------------------------------------------------------------------- download
@@ -336,7 +396,7 @@ def test_locate_order(tmp_path: Path) -> None:
 
 def test_locate_bad_given_folder_is_an_error(tmp_path: Path) -> None:
     options = dict(cache_dir=tmp_path / "cache", allow_download=False)
-    with pytest.raises(d.DataError, match="not a folder"):
+    with pytest.raises(d.DataError, match="nowhere: does not exist"):
         d.locate(data_dir=tmp_path / "nowhere", env={}, **options)
     with pytest.raises(d.DataError, match="no MNIST files"):
         d.locate(data_dir=None, env={"MNIST_DATA_DIR": str(tmp_path)}, **options)
