@@ -22,7 +22,7 @@ from .cache import Cache, StepRecord
 from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
 from .pipeline import REPO_ROOT, SitePaths, compute, write
-from .site import LANGS, SiteError
+from .site import LANGS, SiteError, check_out_dir
 from .words import WordsError
 
 log = logging.getLogger("mnistreport")
@@ -144,6 +144,7 @@ class StepLog:
 def build(args: argparse.Namespace) -> None:
     """Load the data and parameters, compute every result, then write the site."""
     started = time.perf_counter()
+    check_out_dir(args.out)  # a folder the build may not replace is refused before minutes of work
     config = load_config(args.config)
     log.info("Loading MNIST ...")
     data = locate(
@@ -186,6 +187,19 @@ def build_args_for_serve(args: argparse.Namespace) -> list[str]:
     return passed
 
 
+def describe_os_error(exc: OSError, where: Path) -> str:
+    """One line: the file and the system's reason; when the system named no file, the cache folder ``where``."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else f"{reason} (cache {where})"
+
+
+def stopped(args: argparse.Namespace, message: str, exc: BaseException) -> int:
+    """Report a stopped build in one line (its traceback, causes included, only with --verbose); return 1."""
+    log.error("error: %s", message, exc_info=exc if args.verbose else None)
+    log.error("The build stopped; %s was left as it was.", args.out)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = parser().parse_args(argv)
@@ -209,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             build(args)
         return 0
     except (DataError, ConfigError, SiteError, WordsError) as exc:
-        log.error("error: %s", exc)
-        log.error("The build stopped; %s was left as it was.", args.out)
-        return 1
+        return stopped(args, str(exc), exc)
+    except OSError as exc:  # a full disk, a folder that cannot be written: the file and the system's reason
+        return stopped(args, describe_os_error(exc, args.cache_dir), exc)
     except KeyboardInterrupt:
         log.error("interrupted; %s was left as it was.", args.out)
         return 130

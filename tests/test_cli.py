@@ -9,7 +9,7 @@ import pytest
 from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
 from mnistreport.data import write_idx
-from mnistreport.site import LANGS, find_pages
+from mnistreport.site import LANGS, SITE_MARKER, SiteError, find_pages
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ def test_bad_data_exits_1_names_the_file_and_keeps_the_site(tmp_path, no_mnist_e
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("previous site")
+    (out / SITE_MARKER).write_text("")
     status = cli.main(["--data", str(data), "--out", str(out), *no_mnist_env])
     assert status == 1
     assert "error:" in caplog.text and str(data) in caplog.text
@@ -110,3 +111,54 @@ def test_live_step_line_shows_the_step_under_way_then_its_result(capsys, caplog)
     assert "a slow step" in err and "..." in err  # the live line, rewritten while the step runs
     assert "\x1b[K" in err  # cleared before the step's final line
     assert len(steps.records) == 1 and "a slow step" in steps.table()
+
+
+def error_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_an_out_folder_the_build_did_not_write_is_refused_before_the_build(tmp_path, no_mnist_env, caplog):
+    out = tmp_path / "clone"
+    (out / ".git").mkdir(parents=True)
+    (out / "work.py").write_text("uncommitted")
+    status = cli.main(["--no-download", "--require-full", "--out", str(out), *no_mnist_env])
+    assert status == 1
+    assert error_lines(caplog)[0].startswith(f"error: {out}: expected an empty folder or a site written by this program")
+    assert sorted(p.name for p in out.iterdir()) == [".git", "work.py"] and (out / "work.py").read_text() == "uncommitted"
+
+
+def raise_in_build(monkeypatch, exc: BaseException) -> None:
+    def build(args):
+        raise exc
+    monkeypatch.setattr(cli, "build", build)
+
+
+def test_a_full_disk_is_one_line_naming_the_file_with_the_traceback_only_when_verbose(tmp_path, monkeypatch, caplog):
+    import errno
+
+    full = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "cache" / "results" / "map.pkl"))
+    raise_in_build(monkeypatch, full)
+    argv = ["--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")]
+    assert cli.main(argv) == 1
+    assert error_lines(caplog)[0] == f"error: {tmp_path / 'cache' / 'results' / 'map.pkl'}: No space left on device"
+    assert "Traceback" not in caplog.text
+    caplog.clear()
+    raise_in_build(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))  # no file named by the system
+    assert cli.main(argv) == 1
+    assert error_lines(caplog)[0] == f"error: No space left on device (cache {tmp_path / 'cache'})"
+
+
+def test_verbose_prints_the_traceback_with_its_cause(tmp_path, monkeypatch, caplog):
+    try:
+        try:
+            1 // 0
+        except ZeroDivisionError as cause:
+            raise SiteError("content/en/index.md:8: ZeroDivisionError: integer division or modulo by zero") from cause
+    except SiteError as exc:
+        raise_in_build(monkeypatch, exc)
+    argv = ["--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")]
+    assert cli.main(argv) == 1
+    assert "Traceback" not in caplog.text
+    caplog.clear()
+    assert cli.main([*argv, "--verbose"]) == 1
+    assert "Traceback" in caplog.text and "direct cause" in caplog.text and "1 // 0" in caplog.text
