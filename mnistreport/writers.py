@@ -278,13 +278,19 @@ class Gallery:
     eligible: int
     easiest: int  # lowest error rate (ties: more digits, then lower ID)
     hardest: int  # highest error rate (ties: more digits, then lower ID)
-    typical: int  # rate closest to the eligible writers' median (ties: more digits, then lower ID)
+    typical: int  # another writer: rate closest to the median rate (ties: digits closest to the median, lower ID)
     hardest_few: tuple[int, ...]  # the ``k`` hardest, hardest first
 
 
-def gallery_writers(errors: WriterErrors, min_digits: int = 50, k: int = 5) -> Gallery:
-    """Easiest, hardest and typical writers, and the k hardest, among writers with >= ``min_digits`` digits."""
+def gallery_writers(errors: WriterErrors, min_digits: int = 20, k: int = 5,
+                    within: np.ndarray | None = None) -> Gallery:
+    """Easiest, hardest and typical writers, and the k hardest, among writers with >= ``min_digits`` digits.
+
+    ``within`` (writer IDs) narrows the choice, e.g. to one collection's writers.
+    """
     eligible = errors.digits >= min_digits
+    if within is not None:
+        eligible &= np.isin(errors.writer_ids, within)
     if not eligible.any():
         raise ValueError(f"no writer has {min_digits} or more digits")
     ids, digits, rate = errors.writer_ids[eligible], errors.digits[eligible], errors.rate[eligible]
@@ -292,9 +298,11 @@ def gallery_writers(errors: WriterErrors, min_digits: int = 50, k: int = 5) -> G
     def ranked(key: np.ndarray) -> np.ndarray:  # ascending key; ties: more digits, then lower ID
         return np.lexsort((ids, -digits, key))
 
-    hardest = ranked(-rate)
-    typical = ranked(np.abs(rate - np.median(rate)))[0]
-    return Gallery(min_digits, int(eligible.sum()), int(ids[ranked(rate)[0]]), int(ids[hardest[0]]),
+    easiest, hardest = ranked(rate), ranked(-rate)
+    typical_order = np.lexsort((ids, np.abs(digits - np.median(digits)), np.abs(rate - np.median(rate))))
+    others = [i for i in typical_order if i not in (easiest[0], hardest[0])]
+    typical = others[0] if others else typical_order[0]
+    return Gallery(min_digits, int(eligible.sum()), int(ids[easiest[0]]), int(ids[hardest[0]]),
                    int(ids[typical]), tuple(int(i) for i in ids[hardest[:k]]))
 
 
@@ -347,7 +355,7 @@ def _same_writer_share(neighbours: np.ndarray, writer: np.ndarray) -> np.ndarray
 
 
 def map_style(coords: np.ndarray, labels: np.ndarray, writer: np.ndarray, k: int = 10,
-              permutations: int = 20, seed: int = 0) -> MapStyle:
+              permutations: int = 199, seed: int = 0) -> MapStyle:
     """How often same-class map neighbours share the writer, against two measures of chance.
 
     Chance, exactly: a neighbour drawn at random from the digit's class is its writer's
@@ -362,11 +370,11 @@ def map_style(coords: np.ndarray, labels: np.ndarray, writer: np.ndarray, k: int
     class_size = np.bincount(labels, minlength=10)[labels]
     chance = (counts[inverse] - 1) / (class_size - 1)
     rng = np.random.default_rng(seed)
+    classes = [np.flatnonzero(labels == digit) for digit in np.unique(labels)]
     permuted = []
+    shuffled = writer.copy()
     for _ in range(permutations):
-        shuffled = writer.copy()
-        for digit in np.unique(labels):
-            members = np.flatnonzero(labels == digit)
+        for members in classes:
             shuffled[members] = rng.permutation(writer[members])
         permuted.append(_same_writer_share(neighbours, shuffled).mean())
     permuted_arr = np.array(permuted)

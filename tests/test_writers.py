@@ -94,14 +94,20 @@ def test_writer_errors_and_gallery() -> None:
     assert (gallery.easiest, gallery.hardest, gallery.typical) == (7, 6, 5)
     assert gallery.hardest_few == (6, 5)
     assert w.gallery_writers(errors, min_digits=1).hardest == 8
+    only = w.gallery_writers(errors, min_digits=2, within=np.array([5, 7]))
+    assert (only.eligible, only.easiest, only.hardest) == (2, 7, 5)
     with pytest.raises(ValueError, match="no writer has 5 or more digits"):
         w.gallery_writers(errors, min_digits=5)
 
 
-def test_gallery_ties_prefer_more_digits_then_lower_id() -> None:
+def test_gallery_ties() -> None:
+    """Equal rates: easiest and hardest prefer more digits, then the lower ID; typical is another writer."""
     errors = w.WriterErrors(np.array([1, 2, 3]), np.array([2, 4, 4]), np.array([0, 0, 0]), 1)
     gallery = w.gallery_writers(errors, min_digits=1)
-    assert gallery.easiest == gallery.hardest == gallery.typical == 2
+    assert gallery.easiest == gallery.hardest == 2
+    assert gallery.typical == 3  # as many digits as the median, and not already shown
+    alone = w.gallery_writers(w.WriterErrors(np.array([9]), np.array([3]), np.array([1]), 1), min_digits=1)
+    assert alone.easiest == alone.hardest == alone.typical == 9
 
 
 def test_writer_digits_by_class_then_index() -> None:
