@@ -46,6 +46,8 @@ QMNIST_SHA256: Mapping[str, str] = {
 #: Where the files are downloaded from: base + name + ".gz" (the address torchvision's QMNIST loader uses).
 QMNIST_URLS: tuple[str, ...] = ("https://raw.githubusercontent.com/facebookresearch/qmnist/master/",)
 ENV_VAR = "MNIST_PROVENANCE_DIR"
+SOURCE = 'QMNIST (Yadav & Bottou, "Cold Case: The Lost MNIST Digits", NeurIPS 2019)'
+LICENCE = "BSD"
 N_COLUMNS = 8
 LABEL, SERIES, WRITER, WRITER_INDEX = 0, 1, 2, 3  # the columns this report uses
 STUDENT_SERIES = 4  # hsf4: high-school students (NIST SD-1); hsf0-3: Census Bureau employees (SD-3)
@@ -86,6 +88,11 @@ class Provenance:
     def __post_init__(self) -> None:
         if not self.checksum:
             object.__setattr__(self, "checksum", arrays_checksum(self.train.arrays() + self.test.arrays()))
+
+    def summary(self) -> dict:
+        """JSON-able: where the labels came from and each file's checksum (for results.json and the about page)."""
+        return {"origin": self.origin, "source": SOURCE, "licence": LICENCE,
+                "files": [{"name": f.name, "sha256": f.sha256, "bytes": f.size} for f in self.files]}
 
 
 # --------------------------------------------------------------------------- reading

@@ -187,6 +187,9 @@ def test_locate_order(tmp_path: Path) -> None:
     data = tiny_mnist()
     found = p.locate_provenance(data, **where(tmp_path, provenance_dir=tmp_path / "given"), checksums=checksums)
     assert found.origin == p.ORIGIN_LOCAL and Path(found.files[0].path).parent == tmp_path / "given"
+    summary = found.summary()
+    assert summary["origin"] == p.ORIGIN_LOCAL and str(tmp_path) not in str(summary)  # no local path on a page
+    assert [f["sha256"] for f in summary["files"]] == [checksums[name] for name in p.QMNIST_NAMES]
     found = p.locate_provenance(data, **where(tmp_path, env={p.ENV_VAR: str(tmp_path / "given")},
                                               data_dir=tmp_path / "mnist"), checksums=checksums)
     assert Path(found.files[0].path).parent == tmp_path / "given"
