@@ -59,3 +59,13 @@ def all_digits_table(r: Results, folder: Path) -> None:
     # mtime=0: the same results give the same bytes
     with gzip.GzipFile(folder / "all-digits.csv.gz", "wb", mtime=0) as handle:
         handle.write(frame.to_csv(index=False).encode())
+
+
+def explorer_neighbours(r: Results, folder: Path) -> None:
+    """``meta.json`` and ``<chunk>.bin``: each digit's nearest neighbours in pixel space (PCA features of
+    its scaled pixels, as the explorer's map uses), fetched by the explorer one chunk at a time."""
+    images = r.all_images
+    e = r.config.explore
+    features = embedding.pca(dataset.scale_pixels(images), min(e.pca_components, len(images)), e.seed).features
+    ids, method = explore.nearest_neighbours(features, explore.NEIGHBOURS_K, seed=e.seed)
+    explore.write_neighbours(ids, folder, method=f"PCA {features.shape[1]}, {method}")

@@ -43,8 +43,9 @@ export function parseBundle(buffer) {
   return { meta: header.meta, arrays, shapes };
 }
 
-/** Fetch and parse a bundle; rejects with an Error that names the URL. */
-export async function loadBundle(url) {
+/** Fetch and parse a bundle; rejects with an Error that names the URL. `onProgress(received, total)`
+ *  (total 0 when the server does not say) is called as the bytes arrive. */
+export async function loadBundle(url, onProgress) {
   let response;
   try {
     response = await fetch(url);
@@ -52,5 +53,20 @@ export async function loadBundle(url) {
     throw new Error(`could not fetch ${url}: ${error.message}`);
   }
   if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
-  return parseBundle(await response.arrayBuffer());
+  if (!onProgress || !response.body) return parseBundle(await response.arrayBuffer());
+  const total = Number(response.headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const parts = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    onProgress(received, total);
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const part of parts) { bytes.set(part, offset); offset += part.length; }
+  return parseBundle(bytes.buffer);
 }

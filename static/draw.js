@@ -7,6 +7,9 @@
 // predictionText, prepareModel, loadModel) so that tests can run them in the page.
 
 import { loadBundle } from "./bundle.js";
+import { fill, formatter, langOf, readWords } from "./words.js";
+
+export { fill };
 
 export const SIDE = 28; // MNIST images are 28 x 28 ...
 export const BOX = 20; // ... with the digit scaled to fit 20 x 20
@@ -227,11 +230,6 @@ export function argmax(values) {
   return top;
 }
 
-/** `template` with each {name} replaced by values[name]. */
-export function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
-
 /** "Prediction: 7 (93 %)": the top output and its share of the sum of the ten outputs, in percent. */
 export function predictionText(template, outputs) {
   const top = argmax(outputs);
@@ -279,8 +277,8 @@ export async function loadModel(url) {
 const MAP_MARGIN = 8;
 
 function setUp(section) {
-  const words = JSON.parse(section.dataset.words);
-  const lang = section.dataset.lang || document.documentElement.lang || "en";
+  const words = readWords(section);
+  const lang = langOf(section);
   const part = (role) => section.querySelector(`[data-role="${role}"]`);
   const canvas = part("canvas");
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
@@ -299,7 +297,7 @@ function setUp(section) {
   fromDisk.remove();
   section.classList.add("draw-ready");
 
-  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const number = { format: formatter(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) };
   const lineWidth = Math.round(canvas.width / 13);
   let model = null;
   let loading = null;

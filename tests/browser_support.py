@@ -136,3 +136,17 @@ def open_page(browser, url: str, *, width: int = 1280, height: int = 900, **opti
     watch = PageWatch(page)
     page.goto(url, wait_until="load")
     return context, page, watch
+
+
+# The explorer's test hook (static/explore-hook.js) is loaded only on pages opened with this init script.
+EXPLORER_HOOK = "window.mnistExplorerTestHook = true;"
+
+
+def open_explorer_page(browser, url: str, *, width: int = 1280, height: int = 900, **options):
+    """open_page with the explorer's test hook switched on: (context, page, watch)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
+    context.add_init_script(EXPLORER_HOOK)
+    page = context.new_page()
+    watch = PageWatch(page)
+    page.goto(url, wait_until="load")
+    return context, page, watch

@@ -13,7 +13,8 @@ from PIL import Image
 from mnistreport.bundle import decode_bundle
 from mnistreport.words import load_words  # noqa: E402
 from mnistreport.explore import (
-    all_digits_table, points_bundle, quantise, sprite_sheets, tile_of, write_sprite_sheets,
+    all_digits_table, approximate_neighbours, exact_neighbours, nearest_neighbours, neighbour_files, points_bundle,
+    quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets,
 )
 from mnistreport.style import CLASS_COLOURS
 
@@ -151,6 +152,61 @@ def test_all_digits_table_without_optional_columns(digits):
     assert list(table.columns) == ["set", "index", "label", "x", "y", "mlp_prediction"]
 
 
+# ----------------------------------------------------------------------------- nearest neighbours
+
+
+def test_exact_neighbours_agree_with_every_distance():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, 6)).astype(np.float32)
+    ids = exact_neighbours(x, 5, block=64)
+    d = ((x[:, None, :].astype(np.float64) - x[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    expected = np.argsort(d, axis=1, kind="stable")[:, :5]
+    assert ids.shape == (300, 5) and ids.dtype == np.int32
+    np.testing.assert_array_equal(ids, expected)
+    assert not (ids == np.arange(300)[:, None]).any(), "never the digit itself"
+
+
+def test_exact_neighbours_break_ties_by_id_and_need_enough_rows():
+    x = np.zeros((4, 2), np.float32)  # all at one point: every distance 0
+    np.testing.assert_array_equal(exact_neighbours(x, 2), [[1, 2], [0, 2], [0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="k=4"):
+        exact_neighbours(x, 4)
+
+
+def test_approximate_neighbours_find_nearly_all_exact_ones():
+    """Clustered data like digits' PCA features: the inverted-file search finds >= 97 % of the exact neighbours."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 4, (12, 20))
+    x = (centres[rng.integers(0, 12, 4000)] + rng.normal(size=(4000, 20))).astype(np.float32)
+    approx = approximate_neighbours(x, 8, seed=1)
+    exact = exact_neighbours(x, 8)
+    recall = np.mean([len(set(a) & set(b)) / 8 for a, b in zip(approx, exact)])
+    assert recall >= 0.97, recall
+    assert not (approx == np.arange(4000)[:, None]).any()
+    np.testing.assert_array_equal(approx, approximate_neighbours(x, 8, seed=1)), "deterministic"
+    ids, method = nearest_neighbours(x[:500], 8)
+    assert method == "exact" and ids.shape == (500, 8)
+
+
+def test_neighbour_files_are_chunks_of_bundles(tmp_path):
+    import json
+
+    ids = exact_neighbours(np.random.default_rng(2).normal(size=(130, 3)).astype(np.float32), 4)
+    files = neighbour_files(ids, chunk=50, method="exact")
+    assert sorted(files) == ["0.bin", "1.bin", "2.bin", "meta.json"]
+    assert json.loads(files["meta.json"]) == {"k": 4, "chunk": 50, "n": 130, "method": "exact"}
+    meta, arrays = decode_bundle(files["2.bin"])
+    assert meta == {"first": 100, "count": 30, "k": 4}
+    assert arrays["ids"].dtype == np.uint32 and arrays["ids"].shape == (30, 4)
+    np.testing.assert_array_equal(arrays["ids"], ids[100:])
+    assert write_neighbours(ids, tmp_path / "n", chunk=50) == sum(len(b) for b in files.values()) - len(files["meta.json"]) + len(
+        (tmp_path / "n" / "meta.json").read_bytes())
+    assert len(files["0.bin"]) < 50 * 4 * 4 + 200, "compact: the ids and a short header"
+    with pytest.raises(ValueError):
+        neighbour_files(np.array([[0, 5]]))
+
+
 # ----------------------------------------------------------------------------- words and template
 
 WORDS = {lang: load_words(REPO / "content", lang)["explorer"] for lang in ("en", "ja")}
@@ -167,10 +223,14 @@ def test_words_files_have_the_same_keys_and_placeholders():
 
 def test_every_word_the_component_uses_exists():
     template = (REPO / "templates" / "widgets" / "explorer.html").read_text(encoding="utf-8")
-    script = (REPO / "static" / "explore.js").read_text(encoding="utf-8")
-    used = set(re.findall(r"words\.(\w+)", template)) | set(re.findall(r"\b(?:w|this\.words|self\.words)\.(\w+)", script))
+    script = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "static").glob("explore*.js")))
+    used = set(re.findall(r"words\.(\w+)", template)) | set(re.findall(r"\b(?:w|words|this\.words|self\.words)\.(\w+)", script))
     used |= {f"model_{m}" for m in ("mlp", "cnn")}
+    used |= set(re.findall(r'"(colour_key_\w+)"', script))
+    used -= {"js", "toml"}  # words.js, words.toml named in comments
     assert used - set(WORDS["en"]) == set()
+    unused = set(WORDS["en"]) - used
+    assert not unused, f"words never used: {unused}"
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -17,9 +17,13 @@ import jinja2
 import numpy as np
 import pytest
 
-from browser_support import SUB_PATH, PageWatch, launch_chromium, open_page, require_chromium, serve, widget_page
+from browser_support import (
+    EXPLORER_HOOK, SUB_PATH, PageWatch, launch_chromium, open_explorer_page, require_chromium, serve, widget_page,
+)
 from conftest import REPO, make_digits  # noqa: E402
-from mnistreport.explore import all_digits_table, points_bundle, quantise, sprite_sheets, write_sprite_sheets
+from mnistreport.explore import (
+    all_digits_table, exact_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets,
+)
 from mnistreport.words import load_words  # noqa: E402
 
 require_chromium()
@@ -43,7 +47,9 @@ def fixture_arrays() -> dict[str, np.ndarray]:
     mlp = np.where(ids % 7 == 3, (labels + 1) % 10, labels).astype(np.uint8)
     cnn = np.where(ids % 11 == 5, (labels + 2) % 10, labels).astype(np.uint8)
     cells = rng.permutation(SIDE * SIDE)
-    return {"coords": coords, "labels": labels, "mlp": mlp, "cnn": cnn, "cells": cells, "images": make_digits(labels, 7)}
+    images = make_digits(labels, 7)
+    neighbours = exact_neighbours(images.reshape(N, -1).astype(np.float32) / 255, 8)
+    return {"coords": coords, "labels": labels, "mlp": mlp, "cnn": cnn, "cells": cells, "images": images, "neighbours": neighbours}
 
 
 def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str:
@@ -53,7 +59,9 @@ def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str
     widget = env.get_template("widgets/explorer.html").render(
         data=f"../data/explore/{data}", sheets="../data/explore/sheets/", assets="../assets/", words=words,
         lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz")
-    return widget_page(lang, "Explorer", widget)
+    # Text after the explorer, so that the page scrolls.
+    after = '<p style="min-height: 1200px">After the explorer.</p>'
+    return widget_page(lang, "Explorer", widget + after)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +79,7 @@ def fixture_site(tmp_path_factory):
     (data / "points-plain.bin").write_bytes(points_bundle(a["coords"], a["labels"], a["mlp"], N_TRAIN, tiles=4, sheet_cols=8))
     x, y = quantise(a["coords"])
     write_sprite_sheets(sprite_sheets(a["images"], x, y, 4, 8), data / "sheets")
+    write_neighbours(a["neighbours"], site / "data" / "explore-neighbours", chunk=64)
     table = all_digits_table(a["coords"], a["labels"], a["mlp"], N_TRAIN, cnn_predictions=a["cnn"], cells=a["cells"],
                              grid_shape=(SIDE, SIDE))
     with gzip.open(site / "data" / "all-digits.csv.gz", "wt", encoding="utf-8") as handle:
@@ -106,12 +115,13 @@ def open_explorer(browser, server):
     """open_explorer(path_and_hash) -> (page, watch), the explorer ready; contexts closed afterwards."""
     contexts = []
 
-    def open_(path: str = "en/explore.html", *, wait: bool = True, width: int = 1280):
-        context, page, watch = open_page(browser, server + path, width=width)
+    def open_(path: str = "en/explore.html", *, wait: bool = True, width: int = 1280, scroll: bool = True, **options):
+        context, page, watch = open_explorer_page(browser, server + path, width=width, **options)
         contexts.append(context)
         if wait:
             page.wait_for_function("window.mnistExplorer !== undefined", timeout=15_000)
-            page.evaluate("document.querySelector('.explorer-view').scrollIntoView()")
+            if scroll:
+                page.evaluate("document.querySelector('.explorer-view').scrollIntoView()")
         return page, watch
 
     yield open_
@@ -189,6 +199,7 @@ def test_wrong_prediction_is_marked_and_zoomed_in_shows_images(open_explorer, ar
 
 def test_sheets_load_without_module_workers_too(browser, server, arrays):
     context = browser.new_context()
+    context.add_init_script(EXPLORER_HOOK)
     context.add_init_script("window.Worker = undefined")
     page = context.new_page()
     watch = PageWatch(page)
@@ -303,7 +314,7 @@ def test_mouse_wheel_and_drag(open_explorer):
     page, _ = open_explorer()
     box = page.locator(".explorer-canvas").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(cx, cy)
+    page.mouse.click(cx, cy)  # engaged: the wheel zooms the map
     page.mouse.wheel(0, -300)
     page.evaluate("window.mnistExplorer.idle()")
     zoom = state(page)["zoom"]
@@ -314,6 +325,39 @@ def test_mouse_wheel_and_drag(open_explorer):
     assert state(page)["centre"][0] > 0.5
     # The address follows the view (written a moment after it stops changing).
     page.wait_for_function("location.hash.includes('zoom=') && location.hash === window.mnistExplorer.state().hash")
+
+
+def test_the_wheel_scrolls_the_page_over_the_map_until_it_is_engaged(open_explorer):
+    page, _ = open_explorer(scroll=False)
+    page.evaluate("window.scrollTo(0, 0)")
+    box = page.locator(".explorer-canvas").bounding_box()
+    assert box["y"] < 900 - 100, "part of the map is on the first screen"
+    x, y = box["x"] + box["width"] / 2, min(box["y"] + 60, 850)
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, 300)
+    page.wait_for_function("window.scrollY > 0")
+    s = state(page)
+    assert s["zoom"] == 1 and not s["engaged"], "the map did not zoom"
+    assert page.is_visible(".explorer-hint") and "Ctrl" in page.inner_text(".explorer-hint")
+    # Ctrl + wheel zooms without engaging (as does a trackpad's pinch, which arrives as one).
+    box = page.locator(".explorer-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 200)
+    page.mouse.move(x, y)
+    scrolled = page.evaluate("window.scrollY")
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -200)
+    page.keyboard.up("Control")
+    page.wait_for_function("window.mnistExplorer.state().zoom > 1")
+    assert page.evaluate("window.scrollY") == scrolled
+    # A click engages the map: the wheel zooms it and the page stays; Tab away and the page scrolls again.
+    page.mouse.click(x, y)
+    zoom = state(page)["zoom"]
+    page.mouse.wheel(0, -200)
+    page.wait_for_function(f"window.mnistExplorer.state().zoom > {zoom}")
+    assert page.evaluate("window.scrollY") == scrolled and state(page)["engaged"]
+    page.evaluate("document.activeElement.blur()")
+    page.mouse.wheel(0, 200)
+    page.wait_for_function(f"window.scrollY > {scrolled}")
 
 
 def test_go_to_a_digit_by_its_name(open_explorer):
@@ -374,6 +418,7 @@ def test_without_cnn_or_grid_only_the_mlp_and_the_map(open_explorer):
 
 def test_failed_fetches_show_a_message(browser, server):
     context = browser.new_context()
+    context.add_init_script(EXPLORER_HOOK)
     page = context.new_page()
     page.route("**/points.bin", lambda route: route.fulfill(status=404, body="not here"))
     page.goto(server + "en/explore.html")
