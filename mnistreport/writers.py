@@ -110,6 +110,23 @@ def overlap(train_writer: np.ndarray, test_writer: np.ndarray) -> Overlap:
     return Overlap(_frozen(shared), int(np.isin(train_writer, shared).sum()), int(np.isin(test_writer, shared).sum()))
 
 
+@dataclass(frozen=True, eq=False)
+class Who:
+    """Who wrote each set, the writers they share, and MNIST's claims checked: the chapter's first half."""
+
+    train: SetWriters
+    test: SetWriters
+    overlap: Overlap
+    claims: Claims
+
+
+def who(train_series: np.ndarray, train_writer: np.ndarray, test_series: np.ndarray,
+        test_writer: np.ndarray) -> Who:
+    """:func:`set_writers` of both sets, their :func:`overlap` and :func:`check_claims` (default claims)."""
+    return Who(set_writers(train_series, train_writer), set_writers(test_series, test_writer),
+               overlap(train_writer, test_writer), check_claims(train_series, train_writer, test_series, test_writer))
+
+
 # --------------------------------------------------------------------------- MNIST's claims
 
 
@@ -304,6 +321,32 @@ def gallery_writers(errors: WriterErrors, min_digits: int = 20, k: int = 5,
     typical = others[0] if others else typical_order[0]
     return Gallery(min_digits, int(eligible.sum()), int(ids[easiest[0]]), int(ids[hardest[0]]),
                    int(ids[typical]), tuple(int(i) for i in ids[hardest[:k]]))
+
+
+@dataclass(frozen=True, eq=False)
+class ErrorReport:
+    """The classifiers' test errors by collection, by half of the test set and by writer, and the galleries."""
+
+    by_collection: dict[str, ErrorComparison]  # classifier -> students (a) against employees (b)
+    by_half: dict[str, ErrorComparison]  # classifier -> first half (a) against second half (b)
+    per_writer: WriterErrors  # mistakes of all the classifiers summed
+    galleries: dict[str, Gallery]  # collection ("employees", "students") -> writers chosen among its own
+
+
+def error_report(series: np.ndarray, writer: np.ndarray, wrongs: dict[str, np.ndarray], min_digits: int = 20,
+                 k: int = 5, confidence_level: float = 0.95) -> ErrorReport:
+    """Errors of each classifier (``wrongs``: name -> wrong per test digit) by group and writer."""
+    student = is_student(series)
+    half = first_half(len(series))
+    per_writer = writer_errors(writer, *wrongs.values())
+    galleries = {name: gallery_writers(per_writer, min_digits, k, within=writer[members])
+                 for name, members in zip(COLLECTIONS, (~student, student)) if members.any()}
+    return ErrorReport(
+        by_collection={name: compare_errors(wrong, student, confidence_level) for name, wrong in wrongs.items()},
+        by_half={name: compare_errors(wrong, half, confidence_level) for name, wrong in wrongs.items()},
+        per_writer=per_writer,
+        galleries=galleries,
+    )
 
 
 def writer_digits(writer: np.ndarray, labels: np.ndarray, writer_index: np.ndarray, who: int) -> np.ndarray:

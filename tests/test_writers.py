@@ -142,3 +142,15 @@ def test_map_style_excludes_the_digit_itself_even_when_points_coincide() -> None
     assert style.observed == 1.0 and style.chance == 1.0
     with pytest.raises(ValueError, match="class 0 has 4 digits"):
         w.map_style(coords, labels, np.array([1, 1, 1, 1]), k=4)
+
+
+def test_who_and_error_report() -> None:
+    found = w.who(TRAIN_SERIES, TRAIN_WRITER, TEST_SERIES, TEST_WRITER)
+    assert (found.train.n_writers, found.test.n_writers, found.overlap.n_shared) == (4, 3, 1)
+    assert found.claims.train_writers_claimed == 250 and not found.claims.train_writers_holds
+    wrong = {"A": np.array([True, False, False, False]), "B": np.array([True, True, False, False])}
+    report = w.error_report(TEST_SERIES, TEST_WRITER, wrong, min_digits=1)
+    assert report.by_collection["A"].a.errors == 1 and report.by_collection["B"].a.errors == 2  # students: 0, 1
+    assert report.by_half["B"].a.n == 2 and report.by_half["B"].b.errors == 0
+    assert report.per_writer.errors.tolist() == [0, 0, 3]  # writers 12, 30, 2300
+    assert report.galleries["students"].hardest == 2300 and report.galleries["employees"].eligible == 2
