@@ -64,6 +64,7 @@ class SetWriters:
     per_series: tuple[SeriesCount, ...]  # ascending series
     writer_ids: np.ndarray  # distinct writers, ascending
     digits_per_writer: np.ndarray  # aligned with writer_ids
+    student_writer: np.ndarray  # aligned with writer_ids: True for the students' writers
     per_collection_digits: tuple[int, int]  # employees, students
     per_collection_writers: tuple[int, int]
 
@@ -75,7 +76,7 @@ class SetWriters:
 def set_writers(series: np.ndarray, writer: np.ndarray) -> SetWriters:
     """Writers and digits per series, and how many digits each writer contributed."""
     series, writer = np.asarray(series), np.asarray(writer)
-    ids, counts = np.unique(writer, return_counts=True)
+    ids, first, counts = np.unique(writer, return_index=True, return_counts=True)
     per_series = tuple(
         SeriesCount(int(s), int(np.sum(series == s)), len(np.unique(writer[series == s]))) for s in np.unique(series)
     )
@@ -86,6 +87,7 @@ def set_writers(series: np.ndarray, writer: np.ndarray) -> SetWriters:
         per_series=per_series,
         writer_ids=_frozen(ids),
         digits_per_writer=_frozen(counts),
+        student_writer=_frozen(student[first]),
         per_collection_digits=(int(np.sum(~student)), int(np.sum(student))),
         per_collection_writers=(len(np.unique(writer[~student])), len(np.unique(writer[student]))),
     )
@@ -330,7 +332,9 @@ class ErrorReport:
     by_collection: dict[str, ErrorComparison]  # classifier -> students (a) against employees (b)
     by_half: dict[str, ErrorComparison]  # classifier -> first half (a) against second half (b)
     per_writer: WriterErrors  # mistakes of all the classifiers summed
+    student_writer: np.ndarray  # aligned with per_writer.writer_ids
     galleries: dict[str, Gallery]  # collection ("employees", "students") -> writers chosen among its own
+    overall: Gallery  # writers chosen among all test writers
 
 
 def error_report(series: np.ndarray, writer: np.ndarray, wrongs: dict[str, np.ndarray], min_digits: int = 20,
@@ -345,7 +349,9 @@ def error_report(series: np.ndarray, writer: np.ndarray, wrongs: dict[str, np.nd
         by_collection={name: compare_errors(wrong, student, confidence_level) for name, wrong in wrongs.items()},
         by_half={name: compare_errors(wrong, half, confidence_level) for name, wrong in wrongs.items()},
         per_writer=per_writer,
+        student_writer=_frozen(np.isin(per_writer.writer_ids, writer[student])),
         galleries=galleries,
+        overall=gallery_writers(per_writer, min_digits, k),
     )
 
 

@@ -20,6 +20,7 @@ def test_set_writers() -> None:
     assert found.per_series == (w.SeriesCount(0, 3, 2), w.SeriesCount(1, 1, 1), w.SeriesCount(4, 2, 1))
     assert found.writer_ids.tolist() == [10, 11, 12, 2200]
     assert found.digits_per_writer.tolist() == [2, 1, 1, 2]
+    assert found.student_writer.tolist() == [False, False, False, True]
     assert found.median_digits_per_writer == 1.5
     assert found.per_collection_digits == (4, 2) and found.per_collection_writers == (3, 1)
 
@@ -154,3 +155,4 @@ def test_who_and_error_report() -> None:
     assert report.by_half["B"].a.n == 2 and report.by_half["B"].b.errors == 0
     assert report.per_writer.errors.tolist() == [0, 0, 3]  # writers 12, 30, 2300
     assert report.galleries["students"].hardest == 2300 and report.galleries["employees"].eligible == 2
+    assert report.student_writer.tolist() == [False, False, True] and report.overall.hardest_few[0] == 2300
