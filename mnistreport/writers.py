@@ -72,6 +72,11 @@ class SetWriters:
     def median_digits_per_writer(self) -> float:
         return float(np.median(self.digits_per_writer))
 
+    def digits_of(self, writer: int) -> int:
+        """How many digits of this set ``writer`` wrote (0 for a writer not in it)."""
+        at = int(np.searchsorted(self.writer_ids, writer))
+        return int(self.digits_per_writer[at]) if at < len(self.writer_ids) and self.writer_ids[at] == writer else 0
+
 
 def set_writers(series: np.ndarray, writer: np.ndarray) -> SetWriters:
     """Writers and digits per series, and how many digits each writer contributed."""

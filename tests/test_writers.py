@@ -21,6 +21,7 @@ def test_set_writers() -> None:
     assert found.writer_ids.tolist() == [10, 11, 12, 2200]
     assert found.digits_per_writer.tolist() == [2, 1, 1, 2]
     assert found.student_writer.tolist() == [False, False, False, True]
+    assert (found.digits_of(2200), found.digits_of(11), found.digits_of(13), found.digits_of(9999)) == (2, 1, 0, 0)
     assert found.median_digits_per_writer == 1.5
     assert found.per_collection_digits == (4, 2) and found.per_collection_writers == (3, 1)
 
