@@ -284,6 +284,10 @@ class WriterErrors:
         """Error rate per writer, over all the classifiers' answers on the writer's digits."""
         return self.errors / (self.digits * self.classifiers)
 
+    @property
+    def median_rate(self) -> float:
+        return float(np.median(self.rate))
+
 
 def writer_errors(writer: np.ndarray, *wrongs: np.ndarray) -> WriterErrors:
     """Each writer's digits and mistakes, summed over one or more classifiers' ``wrong`` arrays."""

@@ -91,6 +91,7 @@ def test_writer_errors_and_gallery() -> None:
     assert errors.digits.tolist() == [4, 4, 4, 1]
     assert errors.errors.tolist() == [1, 5, 0, 2]
     assert errors.rate.tolist() == [1 / 8, 5 / 8, 0, 1]
+    assert errors.median_rate == (1 / 8 + 5 / 8) / 2
     gallery = w.gallery_writers(errors, min_digits=2, k=2)  # writer 8 (one digit) is not eligible
     assert gallery.eligible == 3
     assert (gallery.easiest, gallery.hardest, gallery.typical) == (7, 6, 5)
