@@ -1,62 +1,52 @@
-"""On-disk cache for the expensive analyses.
+"""On-disk cache for the expensive analyses, the drawn figures and the written assets.
 
-A cached result is keyed on the step's name, its parameters, the checksum of the
-data it reads and the source code of the modules that compute it, so editing
-Markdown or a template never invalidates it, while editing ``grid.py`` does.
-Entries are pickles written atomically (temporary file, then ``os.replace``);
-one that cannot be read is recomputed with a warning, never a crash.
+An entry's key is derived (see ``pipeline.py`` and ``outputs.py``): a stable
+identity (a step's field, a figure's name), the config sections it declares,
+the data checksum, the keys of the steps it uses and the fingerprint of the
+code it can reach (``fingerprint.py``). Entries for other code or settings
+stay where they are, so going back to old code finds its old entries.
+
+Every entry is written atomically (a temporary name, then ``os.replace``) and
+recorded with its size and SHA-256 in a ``.sum`` file written after it; an
+entry whose record is missing or does not match is reported, removed and
+recomputed, never used. The cache folder carries a marker file, and ``clear``
+removes only what this code wrote, and only from a folder with that marker.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import os
 import pickle
+import re
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-CACHE_FORMAT = 1  # bump when the layout of entries changes
+CACHE_FORMAT = 2  # bump when the layout of entries changes
+MARKER = "mnistreport-cache.json"
+_KINDS = ("results", "figures", "assets", "templates")
+# the names this code gives entries (and Jinja's compiled templates, see site.py)
+_ENTRY = re.compile(r"^([0-9a-f]{32}(\.[a-z]+)?|__jinja2_[0-9a-f]+\.cache)$")
+_TEMPORARY = ".tmp-"
 
 
-@functools.lru_cache(maxsize=None)
-def _module_digest(name: str, path: str) -> bytes:
-    """SHA-256 of one module's source, read once per process: the code that is running."""
-    return hashlib.sha256(name.encode() + b"\0" + Path(path).read_bytes()).digest()
+class CacheError(Exception):
+    """A cache folder that is not ours to change (named in the message)."""
 
 
-def code_fingerprint(modules: Iterable[ModuleType]) -> str:
-    """SHA-256 over the source files of ``modules``: changes when their code changes."""
-    digest = hashlib.sha256()
-    for module in sorted(modules, key=lambda m: m.__name__):
-        digest.update(_module_digest(module.__name__, module.__file__ or ""))
-    return digest.hexdigest()
-
-
-def cache_key(step: str, params: Any, data_checksum: str, code: str) -> str:
-    """The entry name for one computation (parameters must be JSON-able)."""
-    blob = json.dumps(
-        {"format": CACHE_FORMAT, "step": step, "params": params, "data": data_checksum, "code": code},
-        sort_keys=True,
-        default=str,
-    )
+def cache_key(identity: str, parts: Any) -> str:
+    """The entry name for one computation: its identity and everything it depends on (JSON-able)."""
+    blob = json.dumps({"format": CACHE_FORMAT, "identity": identity, "parts": parts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-
-def step_key(step: str, params: Any, data_checksum: str, modules: Iterable[ModuleType]) -> str:
-    """The cache key of one step: its name, parameters, the data and the code of ``modules``."""
-    return cache_key(step, params, data_checksum, code_fingerprint(modules))
 
 
 @dataclass(frozen=True)
@@ -67,10 +57,27 @@ class StepRecord:
     seconds: float
     cached: bool
     key: str = ""  # the cache key of the step's result; figures drawn from it are keyed on it
+    field: str = ""  # the step's identity (its Results field)
+
+
+def _file_sum(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _folder_sums(folder: Path) -> dict[str, Any]:
+    return {p.relative_to(folder).as_posix(): _file_sum(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _sum_path(entry: Path) -> Path:
+    return entry.with_name(entry.name.split(".")[0] + ".sum")
 
 
 class Cache:
-    """Pickled step results under ``root/results`` and drawn figures under ``root/figures``.
+    """Pickled step results under ``root/results``, figures under ``root/figures``, assets under ``root/assets``.
 
     ``enabled=False`` turns it into a pass-through; ``force=True`` recomputes and overwrites.
     """
@@ -80,93 +87,166 @@ class Cache:
         self.enabled = enabled
         self.force = force
 
-    def _path(self, step: str, key: str) -> Path:
-        return self.root / "results" / step.replace(" ", "-") / f"{key}.pkl"
+    # --- integrity --------------------------------------------------------------
 
-    def _read(self, path: Path) -> tuple[bool, Any]:
-        """Return (found, value); an unreadable entry counts as not found and is removed."""
-        if not path.exists():
-            return False, None
+    def _claim(self) -> None:
+        """Create the cache folder with its marker (refusing a non-empty folder that is not a cache)."""
+        marker = self.root / MARKER
+        if marker.is_file():
+            return
+        if self.root.exists() and any(self.root.iterdir()):
+            if not any((self.root / kind).is_dir() for kind in _KINDS):
+                raise CacheError(f"{self.root} is not empty and is not a mnistreport cache (no {MARKER}); "
+                                 "choose another --cache-dir")
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"mnistreport cache format": CACHE_FORMAT}) + "\n", encoding="utf-8")
+
+    def _valid(self, entry: Path, sums: Callable[[Path], Any]) -> bool:
+        """True if ``entry`` exists and matches its recorded sums; a mismatch is removed with a warning."""
+        record = _sum_path(entry)
+        if not entry.exists():
+            record.unlink(missing_ok=True)
+            return False
         try:
-            with path.open("rb") as fh:
-                return True, pickle.load(fh)
-        except Exception as exc:  # truncated file, other library version, ...
-            log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
-            path.unlink(missing_ok=True)
-            return False, None
+            expected = json.loads(record.read_text(encoding="utf-8"))
+            found = sums(entry)
+        except (OSError, ValueError) as exc:
+            expected, found = f"a readable record ({type(exc).__name__})", None
+        if expected == found:
+            return True
+        log.warning("cache entry %s does not match its record (expected %s, found %s); recomputing it",
+                    entry, _short(expected), _short(found))
+        self._remove(entry)
+        return False
 
-    def _write(self, path: Path, value: Any) -> None:
-        """Write atomically, so a crash or a second build never sees half an entry."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    def _record(self, entry: Path, sums: Callable[[Path], Any]) -> None:
+        self._atomic_text(_sum_path(entry), json.dumps(sums(entry), sort_keys=True))
 
-    def run(
-        self,
-        step: str,
-        compute: Callable[[], T],
-        *,
-        params: Any,
-        data_checksum: str,
-        modules: Iterable[ModuleType],
-    ) -> tuple[T, StepRecord]:
-        """Return the cached result of ``compute`` for this key, computing it on a miss."""
-        started = time.perf_counter()
-        key = step_key(step, params, data_checksum, modules)
-        path = self._path(step, key)
-        if self.enabled and not self.force:
-            found, value = self._read(path)
-            if found:
-                return value, StepRecord(step, time.perf_counter() - started, cached=True, key=key)
+    @staticmethod
+    def _atomic_text(path: Path, text: str) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+
+    @staticmethod
+    def _remove(entry: Path) -> None:
+        _sum_path(entry).unlink(missing_ok=True)
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+    # --- entries ----------------------------------------------------------------
+
+    def result_path(self, field: str, key: str) -> Path:
+        return self.root / "results" / field / f"{key}.pkl"
+
+    def run(self, field: str, compute: Callable[[], T], *, key: str) -> tuple[T, bool]:
+        """The cached value for ``key`` (of the step filling ``field``), computed on a miss. Returns (value, hit)."""
+        path = self.result_path(field, key)
+        if self.enabled and not self.force and self._valid(path, _file_sum):
+            try:
+                with path.open("rb") as handle:
+                    return pickle.load(handle), True
+            except Exception as exc:  # another library version, ...
+                log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
+                self._remove(path)
         value = compute()
         if self.enabled:
-            self._write(path, value)
-        return value, StepRecord(step, time.perf_counter() - started, cached=False, key=key)
+            self._write(path, lambda tmp: tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)),
+                        _file_sum)
+        return value, False
+
+    def _write(self, path: Path, make: Callable[[Path], None], sums: Callable[[Path], Any],
+               folder: bool = False) -> None:
+        """Make an entry under a temporary name, move it into place, then record its sums."""
+        self._claim()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if folder:
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=_TEMPORARY))
+        else:
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY, suffix=path.suffix)
+            os.close(fd)
+            tmp = Path(name)
+        try:
+            make(tmp)
+            _sum_path(path).unlink(missing_ok=True)  # no record while the entry changes
+            if folder and path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+        except BaseException:
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
+            raise
+        self._record(path, sums)
 
     def file(self, key: str, suffix: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
         """A cached file (a drawn figure): ``make(path)`` writes it on a miss. Returns (path, hit)."""
         path = self.root / "figures" / f"{key}{suffix}"
-        if self.enabled and not self.force and path.is_file():
+        if self.enabled and not self.force and self._valid(path, _file_sum):
             return path, True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
-        os.close(fd)
-        try:
-            make(Path(tmp))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self._write(path, make, _file_sum)
         return path, False
 
     def folder(self, key: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
         """A cached folder of files (an asset): ``make(folder)`` fills it on a miss. Returns (folder, hit)."""
         path = self.root / "assets" / key
-        if self.enabled and not self.force and path.is_dir():
+        if self.enabled and not self.force and self._valid(path, _folder_sums):
             return path, True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".tmp-"))
-        try:
-            make(tmp)
-            if path.exists():  # --force, or a cache turned off: replace the old entry
-                shutil.rmtree(path)
-            os.replace(tmp, path)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        self._write(path, make, _folder_sums, folder=True)
         return path, False
 
-    def clear(self) -> int:
-        """Remove every cached result and figure; return how many files were removed."""
+    # --- housekeeping -----------------------------------------------------------
+
+    def remove_stale_temporaries(self) -> int:
+        """Remove ``.tmp-*`` files left by a killed build; call only while holding the build lock."""
         removed = 0
-        for folder in (self.root / "results", self.root / "figures", self.root / "assets", self.root / "templates"):
-            if folder.exists():
-                removed += sum(1 for p in folder.rglob("*") if p.is_file())
-                shutil.rmtree(folder)
+        for kind in _KINDS:
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for path in folder.rglob(f"{_TEMPORARY}*"):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed += 1
         return removed
+
+    def clear(self) -> int:
+        """Remove every entry this code wrote; return how many files were removed.
+
+        Refuses a folder without the cache marker, and leaves any file whose name
+        is not one this code gives entries.
+        """
+        if not self.root.exists():
+            return 0
+        if not (self.root / MARKER).is_file():
+            raise CacheError(f"{self.root} is not a mnistreport cache (no {MARKER}); nothing was removed")
+        removed = 0
+        for kind in _KINDS:
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                if not (_ENTRY.match(path.name) or path.name.startswith(_TEMPORARY)):
+                    continue
+                if path.is_dir():
+                    removed += sum(1 for p in path.rglob("*") if p.is_file())
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+                    removed += 1
+            for empty in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True) + [folder]:
+                if empty.is_dir() and not any(empty.iterdir()):
+                    empty.rmdir()
+        return removed
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .cache import Cache, StepRecord
+from .cache import Cache, CacheError, StepRecord
 from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
+from .declare import DeclarationError, UndeclaredRead
 from .pipeline import REPO_ROOT, SitePaths, compute, write
 from .site import LANGS, SiteError, check_out_dir
 from .words import WordsError
@@ -159,6 +160,7 @@ def build(args: argparse.Namespace) -> None:
     log.info("  data: %s (%s), %d training and %d test images", data.source, data.origin,
              len(data.train_labels), len(data.test_labels))
     cache = Cache(args.cache_dir, force=args.force)
+    cache.remove_stale_temporaries()  # left by a killed build (we hold the lock, so none is running)
     steps = StepLog(live=sys.stderr.isatty() and not args.quiet)
     log.info("Computing results ...")
     results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps, on_start=steps.start)
@@ -214,15 +216,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)
             return 0
         if args.command == "serve":
-            from .serve import serve
+            from .serve import ServeError, serve
 
             watched = [args.content, REPO_ROOT / "templates", REPO_ROOT / "static", REPO_ROOT / "mnistreport", args.config]
-            serve(build_args_for_serve(args), args.out, watched, args.port)
+            try:
+                serve(build_args_for_serve(args), args.out, watched, args.port)
+            except ServeError as exc:  # raised before the first build
+                log.error("error: %s", exc)
+                return 1
             return 0
         with build_lock(args.cache_dir):
             build(args)
         return 0
-    except (DataError, ConfigError, SiteError, WordsError) as exc:
+    except (DataError, ConfigError, SiteError, WordsError, CacheError, DeclarationError,
+            UndeclaredRead) as exc:
         return stopped(args, str(exc), exc)
     except OSError as exc:  # a full disk, a folder that cannot be written: the file and the system's reason
         return stopped(args, describe_os_error(exc, args.cache_dir), exc)

@@ -22,6 +22,7 @@ same pattern.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -34,10 +35,11 @@ DIGITS = range(10)
 class Step:
     """One computation of the build; its value becomes ``Results.<field>``.
 
-    ``compute(inputs)`` gets a :class:`StepInputs`: the data, the parameters and
-    the values of the steps in ``uses`` (read as ``inputs[STEP]``). ``params``
-    picks the parameters the step depends on (they go into its cache key with
-    the code of ``modules`` and of the module that declares ``compute``).
+    ``compute(inputs)`` gets a :class:`StepInputs`: the data, the config
+    sections named in ``config`` and the values of the steps in ``uses`` (read
+    as ``inputs[STEP]``); reading anything else raises :class:`UndeclaredRead`.
+    Its cache key is derived from those (see ``mnistreport/fingerprint.py``
+    for the code part); ``field`` is its identity, ``name`` only its label.
     ``cached=False`` marks a cheap step: always recomputed, but keyed the same
     way so figures can depend on it.
     """
@@ -45,29 +47,92 @@ class Step:
     name: str
     field: str
     compute: Callable[["StepInputs"], Any]
-    params: Callable[[Any], Any] = lambda config: {}
-    modules: tuple[ModuleType, ...] = ()
+    config: tuple[str, ...] = ()
     uses: tuple["Step", ...] = ()
     cached: bool = True
 
     def __repr__(self) -> str:
-        return f"Step({self.name!r})"
+        return f"Step({self.field!r})"
+
+
+class UndeclaredRead(AttributeError):
+    """A compute, draw or write function read something its declaration does not name."""
+
+
+class DeclarationError(Exception):
+    """A declaration that cannot be keyed or run (named in the message)."""
+
+
+def config_parts(config: Any, sections: tuple[str, ...], owner: str) -> dict[str, Any]:
+    """The values of the config sections a declaration names (part of its cache key), checked to exist."""
+    known = {f.name for f in dataclasses.fields(config)}
+    unknown = sorted(set(sections) - known)
+    if unknown:
+        raise DeclarationError(f"{owner} declares config section(s) {unknown}, which report.toml does not have "
+                               f"(sections: {sorted(known)})")
+    return {section: dataclasses.asdict(getattr(config, section)) for section in sections}
+
+
+class ConfigView:
+    """The config sections one declaration named, and nothing else."""
+
+    def __init__(self, config: Any, sections: tuple[str, ...], owner: str) -> None:
+        self._config, self._sections, self._owner = config, sections, owner
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._sections:
+            raise UndeclaredRead(f"{self._owner} reads the config section [{name}], which it does not declare "
+                                 f"(config={self._sections!r})")
+        return getattr(self._config, name)
 
 
 @dataclass(frozen=True)
 class StepInputs:
-    """What a step's ``compute`` may read: data, config, thread count and its declared inputs."""
+    """What a step's ``compute`` may read: data, its config sections, thread count and its declared inputs."""
 
     data: Any  # MnistData
-    config: Any  # Config (already reduced by --quick)
+    config: ConfigView
     jobs: int
     values: dict[Step, Any]
+    owner: str = "a step"
 
     def __getitem__(self, step: Step) -> Any:
         try:
             return self.values[step]
         except KeyError:
-            raise KeyError(f"{step.name!r} is not among the steps this step uses") from None
+            raise UndeclaredRead(f"{self.owner} reads step {step.field!r}, which is not among the steps it uses") \
+                from None
+
+
+class ResultsView:
+    """The results one figure or asset declared: the data, its steps' fields and its config sections.
+
+    Properties and methods of the results class work as long as they read only
+    those (``r.images_of(r.tsne)``); anything else raises :class:`UndeclaredRead`.
+    """
+
+    ALWAYS = ("data", "quick")
+
+    def __init__(self, results: Any, fields: tuple[str, ...], config: tuple[str, ...], owner: str) -> None:
+        self._results, self._fields, self._owner = results, set(fields) | set(self.ALWAYS), owner
+        self._config = ConfigView(results.config, config, owner)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "config":
+            return self._config
+        attribute = inspect.getattr_static(type(self._results), name, None)
+        if isinstance(attribute, property):
+            return attribute.fget(self)  # type: ignore[misc]
+        if inspect.isfunction(attribute):
+            return attribute.__get__(self)
+        if name not in self._fields:
+            raise UndeclaredRead(f"{self._owner} reads results.{name}, which is not the field of a step it "
+                                 f"declares (steps: {sorted(self._fields - set(self.ALWAYS))})")
+        return getattr(self._results, name)
 
 
 def _parameters(function: Callable) -> set[str]:
@@ -83,7 +148,8 @@ class Figure:
     function with a ``words`` parameter draws words, so it is drawn once per
     language (``figures/<lang>/<name>.png``); otherwise one file serves both.
     ``preview=k`` writes ``<name>-full.png`` at full size and ``<name>.png``
-    k times smaller (for pictures too large to show whole).
+    k times smaller (for pictures too large to show whole). ``draw`` reads
+    only the fields of ``steps`` and the ``config`` sections (a :class:`ResultsView`).
     """
 
     name: str
@@ -91,6 +157,7 @@ class Figure:
     steps: tuple[Step, ...]
     scale: int = 1
     preview: int = 0
+    config: tuple[str, ...] = ()
 
     @property
     def per_digit(self) -> bool:
@@ -118,12 +185,14 @@ class Asset:
     """Files a page's scripts load: ``write(results, folder)`` writes them under ``folder``.
 
     ``path`` is the folder under the site root (e.g. ``data/explore``); the
-    files are cached on the ``steps`` like figures.
+    files are cached on the ``steps`` and ``config`` sections like figures, and
+    ``write`` reads only those (through a :class:`ResultsView`).
     """
 
     path: str
     write: Callable[[Any, Any], None]
     steps: tuple[Step, ...]
+    config: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

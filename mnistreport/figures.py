@@ -16,9 +16,10 @@ captions live in the HTML.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import matplotlib
 
@@ -169,17 +170,25 @@ def grid_arrows(coords: np.ndarray, grid_xy: np.ndarray, labels: np.ndarray) -> 
 # --- charts --------------------------------------------------------------------------
 
 
-def _chart_style() -> None:
-    """Fonts for charts: IPAex Gothic (from matplotlib-fontja) has both Latin and Japanese glyphs."""
-    import matplotlib_fontja  # noqa: F401  (registers the font and selects it)
+# Every figure is drawn and saved inside this style, starting from matplotlib's defaults,
+# so no figure depends on what an earlier one changed. IPAex Gothic (from
+# matplotlib-fontja) has both Latin and Japanese glyphs.
+CHART_STYLE = {"font.family": "IPAexGothic", "font.size": 11}
 
-    plt.rcParams["font.family"] = "IPAexGothic"
-    plt.rcParams["font.size"] = 11
+
+@contextlib.contextmanager
+def style_context() -> Iterator[None]:
+    """matplotlib's defaults plus ``CHART_STYLE``, restored to what they were on leaving."""
+    import matplotlib_fontja  # noqa: F401  (registers the font)
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update(CHART_STYLE)
+        yield
 
 
 def label_distribution_chart(train_counts: list[int], test_counts: list[int], words: ChartWords) -> plt.Figure:
     """Share of each digit in the training and test sets, side by side."""
-    _chart_style()
     digits = np.arange(10)
     train = 100.0 * np.array(train_counts) / max(sum(train_counts), 1)
     test = 100.0 * np.array(test_counts) / max(sum(test_counts), 1)
@@ -200,7 +209,6 @@ def label_distribution_chart(train_counts: list[int], test_counts: list[int], wo
 
 def perplexity_panel_chart(maps: list, labels: np.ndarray, words: ChartWords) -> plt.Figure:
     """The same digits embedded at each perplexity, as a 3-column panel of scatters."""
-    _chart_style()
     rows = -(-len(maps) // 3)
     fig, axes = plt.subplots(rows, 3, figsize=(9, 3.1 * rows), dpi=100)
     for ax in axes.flat:
@@ -215,7 +223,6 @@ def perplexity_panel_chart(maps: list, labels: np.ndarray, words: ChartWords) ->
 
 def loss_curves_chart(loss: list[float], val_loss: list[float], test_loss: float, words: ChartWords) -> plt.Figure:
     """Training and validation loss per epoch, with the final test loss."""
-    _chart_style()
     epochs = np.arange(1, len(loss) + 1)
     fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=110)
     ax.plot(epochs, loss, color="#1f77b4", label=words["training"])
@@ -231,7 +238,6 @@ def loss_curves_chart(loss: list[float], val_loss: list[float], test_loss: float
 
 def count_heatmap(counts: np.ndarray, row_label: str, col_label: str, col_ticks: list[str]) -> plt.Figure:
     """A matrix of counts as a heatmap with the count written in every non-empty cell."""
-    _chart_style()
     rows, cols = counts.shape
     fig, ax = plt.subplots(figsize=(1.0 + 0.62 * cols, 1.0 + 0.55 * rows), dpi=110)
     shown = np.log1p(counts)

@@ -1,15 +1,17 @@
 """Writing the declared figures and assets into the site, through the cache.
 
-A figure or asset is keyed on the cache keys of the steps it is drawn from,
-the code that draws it and, for a chart with words, those words; so a
-Markdown edit reuses every file, and a new parameter redraws only what depends
-on it.
+A figure or asset is keyed on its name, the cache keys of the steps it is
+drawn from, the config sections it declares, the fingerprint of the code that
+draws and saves it (``fingerprint.py``) and, for a chart with words, those
+words; so a Markdown edit reuses every file, and a new parameter redraws only
+what depends on it. Each function sees only what it declares (a
+``ResultsView``), and each figure is drawn inside its own matplotlib style
+context, so no state leaks from one figure to the next.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -17,9 +19,10 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from PIL import Image
 
-from . import figures, style
-from .cache import Cache, cache_key, code_fingerprint
-from .declare import DIGITS, Asset, Figure
+from . import figures
+from .cache import Cache, cache_key
+from .declare import DIGITS, Asset, DeclarationError, Figure, ResultsView, config_parts
+from .fingerprint import UnkeyableError, function_fingerprint
 from .results import Results
 
 FIGURE_DIR = "figures"
@@ -42,22 +45,59 @@ def _save(drawn: Any, path: Path, scale: int = 1, shrink: int = 1, palette: bool
     return figures.save_chart(drawn, path)
 
 
+def _draw(draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a draw function inside a fresh chart style (nothing inherited from earlier figures)."""
+    with figures.style_context():
+        return draw(*args, **kwargs)
+
+
+def _save_styled(drawn: Any, path: Path, **options: Any) -> tuple[int, int]:
+    with figures.style_context():
+        return _save(drawn, path, **options)
+
+
+def code_of(function: Callable, owner: str) -> str:
+    """What the function can reach, and this module's saving code (see ``fingerprint.py``)."""
+    try:
+        return function_fingerprint(function, owner, extra_modules=(__name__,))
+    except UnkeyableError as exc:
+        raise DeclarationError(str(exc)) from exc
+
+
+def declared_key(what: str, declared: Figure | Asset, code: str, step_keys: Mapping[str, str], config: Any,
+                 data_checksum: str, extra: Any = None) -> str:
+    """The cache key of one figure file or asset folder: its steps' keys, config sections, code and extras."""
+    missing = [s.field for s in declared.steps if s.field not in step_keys]
+    if missing:
+        raise DeclarationError(f"{what} is drawn from step(s) {missing}, which the build did not run")
+    return cache_key(what, {"steps": [step_keys[s.field] for s in declared.steps], "extra": extra,
+                            "config": config_parts(config, declared.config, what), "code": code,
+                            "data": data_checksum})
+
+
+def asset_key(asset: Asset, step_keys: Mapping[str, str], config: Any, data_checksum: str) -> str:
+    """The cache key of one asset folder."""
+    what = f"asset {asset.path} {asset.write.__name__}"
+    return declared_key(what, asset, code_of(asset.write, what), step_keys, config, data_checksum)
+
+
 class OutputWriter:
     """Writes figures under ``site_dir/figures`` and assets under their folders, reusing cached files."""
 
     def __init__(self, site_dir: Path, cache: Cache, results: Results, words: Mapping[str, Mapping[str, Any]],
                  langs: tuple[str, ...]) -> None:
         self.site_dir, self.cache, self.results, self.words, self.langs = site_dir, cache, results, words, langs
-        self.step_keys = {record.name: record.key for record in results.steps}
+        self.step_keys = {record.field: record.key for record in results.steps}
         self.figures: dict[tuple[str, str], FigureFile] = {}  # (lang, name) -> file
         self.hits = 0
         self.written = 0
 
-    def _code(self, function: Callable) -> str:
-        return code_fingerprint([figures, style, sys.modules[__name__], sys.modules[function.__module__]])
+    def _key(self, what: str, declared: Figure | Asset, code: str, extra: Any = None) -> str:
+        return declared_key(what, declared, code, self.step_keys, self.results.config, self.results.data.checksum,
+                            extra)
 
-    def _key(self, what: str, steps, code: str, extra: Any = None) -> str:
-        return cache_key(what, {"steps": [self.step_keys[s.name] for s in steps], "extra": extra}, "", code)
+    def _view(self, declared: Figure | Asset, owner: str) -> ResultsView:
+        return ResultsView(self.results, tuple(s.field for s in declared.steps), declared.config, owner)
 
     def _copy_file(self, key: str, make: Callable[[Path], None], relative: str) -> Path:
         cached, hit = self.cache.file(key, ".png", make)
@@ -78,44 +118,48 @@ class OutputWriter:
 
     def figure(self, figure: Figure) -> None:
         """Draw (or reuse) one declared figure: per digit and per language as it declares."""
-        code = self._code(figure.draw)
+        owner = f"figure {figure.name!r}"
+        code = code_of(figure.draw, owner)
+        view = self._view(figure, owner)
         for digit in (DIGITS if figure.per_digit else (None,)):
             name = figure.name.format(digit=digit) if digit is not None else figure.name
-            args: tuple = (self.results,) if digit is None else (self.results, digit)
+            args: tuple = (view,) if digit is None else (view, digit)
             if figure.per_language:
                 for lang in self.langs:
                     chart_words = self.words[lang]["chart"]
                     relative = f"{FIGURE_DIR}/{lang}/{name}.png"
-                    key = self._key(f"figure {name} {lang}", figure.steps, code, chart_words)
-                    self._copy_file(key, lambda path, a=args, w=chart_words: _save(figure.draw(*a, words=w), path),
-                                    relative)
+                    key = self._key(f"figure {name} {lang}", figure, code, chart_words)
+                    self._copy_file(key, lambda path, a=args, w=chart_words:
+                                    _save_styled(_draw(figure.draw, *a, words=w), path), relative)
                     self._register(name, relative, (lang,))
             elif figure.preview:
                 drawn: list[Any] = []
 
                 def picture(a: tuple = args) -> Any:
                     if not drawn:
-                        drawn.append(figure.draw(*a))
+                        drawn.append(_draw(figure.draw, *a))
                     return drawn[0]
 
                 full = f"{FIGURE_DIR}/{name}-full.png"
-                self._copy_file(self._key(f"figure {name} full", figure.steps, code),
-                                lambda path: _save(picture(), path, palette=True), full)
+                self._copy_file(self._key(f"figure {name} full", figure, code),
+                                lambda path: _save_styled(picture(), path, palette=True), full)
                 self._register(f"{name}-full", full, self.langs)
                 small = f"{FIGURE_DIR}/{name}.png"
-                self._copy_file(self._key(f"figure {name} preview", figure.steps, code, figure.preview),
-                                lambda path: _save(picture(), path, shrink=figure.preview, palette=True), small)
+                self._copy_file(self._key(f"figure {name} preview", figure, code, figure.preview),
+                                lambda path: _save_styled(picture(), path, shrink=figure.preview, palette=True), small)
                 self._register(name, small, self.langs)
             else:
                 relative = f"{FIGURE_DIR}/{name}.png"
-                key = self._key(f"figure {name}", figure.steps, code, figure.scale)
-                self._copy_file(key, lambda path, a=args: _save(figure.draw(*a), path, scale=figure.scale), relative)
+                key = self._key(f"figure {name}", figure, code, figure.scale)
+                self._copy_file(key, lambda path, a=args: _save_styled(_draw(figure.draw, *a), path,
+                                                                        scale=figure.scale), relative)
                 self._register(name, relative, self.langs)
 
     def asset(self, asset: Asset) -> None:
         """Write (or reuse) one declared asset folder."""
-        key = self._key(f"asset {asset.path}", asset.steps, self._code(asset.write))
-        folder, hit = self.cache.folder(key, lambda path: asset.write(self.results, path))
+        key = asset_key(asset, self.step_keys, self.results.config, self.results.data.checksum)
+        view = self._view(asset, f"asset {asset.path!r} ({asset.write.__name__})")
+        folder, hit = self.cache.folder(key, lambda path: asset.write(view, path))
         self.hits += hit
         self.written += 1
         shutil.copytree(folder, self.site_dir / asset.path, dirs_exist_ok=True)

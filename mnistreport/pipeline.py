@@ -9,21 +9,19 @@ Nothing is written to the output folder before every result exists.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import shutil
-import sys
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from .cache import Cache, StepRecord, step_key
+from .cache import Cache, StepRecord, cache_key
 from .chapters import CHAPTERS
 from .config import Config
 from .data import MnistData
-from .declare import Chapter, Step, StepInputs
-from .outputs import OutputWriter
+from .declare import Chapter, ConfigView, DeclarationError, Step, StepInputs, config_parts
+from .fingerprint import UnkeyableError, function_fingerprint
+from .outputs import OutputWriter, asset_key
 from .results import Results
 from .site import SiteInputs, SiteRenderer, check_content_parity, write_json, write_site
 from .words import load_all_words
@@ -31,7 +29,7 @@ from .words import load_all_words
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class PipelineError(Exception):
+class PipelineError(DeclarationError):
     """The chapters' declarations do not fit together (a programming error, named precisely)."""
 
 
@@ -50,21 +48,33 @@ def declared_steps(chapters: tuple[Chapter, ...] = CHAPTERS) -> list[Step]:
     return steps
 
 
-def compute_source(function: Callable, seen: set | None = None) -> str:
-    """The source of a step's compute function and of the functions of its own module that it calls.
+def step_code(step: Step) -> str:
+    """The fingerprint of the code a step's compute function can reach; a step it reads must be declared."""
+    try:
+        return function_fingerprint(step.compute, f"step {step.field!r}",
+                                    allowed_objects=lambda value: value in step.uses)
+    except UnkeyableError as exc:
+        raise PipelineError(str(exc)) from exc
 
-    Part of the step's cache key: editing what a step computes recomputes it, while adding a
-    figure or a table to the same chapter module does not.
-    """
-    seen = set() if seen is None else seen
-    seen.add(function)
-    parts = [inspect.getsource(function)]
-    module = sys.modules[function.__module__]
-    for name in function.__code__.co_names:
-        called = getattr(module, name, None)
-        if inspect.isfunction(called) and called.__module__ == module.__name__ and called not in seen:
-            parts.append(compute_source(called, seen))
-    return "\n".join(parts)
+
+def step_key(step: Step, config: Config, data_checksum: str, used_keys: list[str]) -> str:
+    """A step's cache key: its field, its config sections, the data, the steps it uses and its code."""
+    return cache_key(f"step {step.field}", {
+        "config": config_parts(config, step.config, f"step {step.field!r}"),
+        "data": data_checksum, "uses": used_keys, "code": step_code(step)})
+
+
+def planned_keys(config: Config, data_checksum: str, chapters: tuple[Chapter, ...] = CHAPTERS) -> dict[str, str]:
+    """Every step's and asset's cache key for this code, config and data, without computing anything."""
+    keys: dict[str, str] = {}
+    step_keys: dict[str, str] = {}
+    for step in declared_steps(chapters):
+        step_keys[step.field] = step_key(step, config, data_checksum, [step_keys[u.field] for u in step.uses])
+        keys[f"step {step.field}"] = step_keys[step.field]
+    for chapter in chapters:
+        for asset in chapter.assets:
+            keys[f"asset {asset.path} {asset.write.__name__}"] = asset_key(asset, step_keys, config, data_checksum)
+    return keys
 
 
 def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = False, jobs: int = 2,
@@ -81,20 +91,18 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
     records: dict[Step, StepRecord] = {}
     for step in declared_steps(chapters):
         on_start(step.name)
-        inputs = StepInputs(data, config, jobs, {used: values[used] for used in step.uses})
-        params = {"params": step.params(config), "uses": [records[used].key for used in step.uses],
-                  "compute": hashlib.sha256(compute_source(step.compute).encode()).hexdigest()}
-        modules = step.modules
+        owner = f"step {step.field!r}"
+        inputs = StepInputs(data, ConfigView(config, step.config, owner), jobs,
+                            {used: values[used] for used in step.uses}, owner)
+        key = step_key(step, config, data.checksum, [records[used].key for used in step.uses])
+        started = time.perf_counter()
         if step.cached:
-            value, record = cache.run(step.name, lambda: step.compute(inputs), params=params,
-                                      data_checksum=data.checksum, modules=modules)
+            value, hit = cache.run(step.field, lambda: step.compute(inputs), key=key)
         else:
-            started = time.perf_counter()
-            value = step.compute(inputs)
-            record = StepRecord(step.name, time.perf_counter() - started, cached=False,
-                                key=step_key(step.name, params, data.checksum, modules))
-        values[step], records[step] = value, record
-        report(record)
+            value, hit = step.compute(inputs), False
+        values[step] = value
+        records[step] = StepRecord(step.name, time.perf_counter() - started, cached=hit, key=key, field=step.field)
+        report(records[step])
     expected = {f.name for f in fields(Results)} - {"data", "config", "quick", "versions", "steps"}
     declared = {step.field for step in values}
     if declared != expected:

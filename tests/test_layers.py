@@ -8,9 +8,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mnistreport"
 
 # Lower number = lower layer; a module may import only modules of its own layer or below.
 LAYERS = {
-    0: {"__init__", "data", "cache", "style", "bundle", "words", "declare"},
+    0: {"__init__", "data", "cache", "style", "bundle", "words", "declare", "fingerprint",
+        "provenance"},
     1: {"dataset", "embedding", "grid", "maps", "autoencoder", "clustering", "mlp", "cnn", "comparison",
-        "config"},  # config gathers the analyses' parameter classes
+        "config", "writers"},  # config gathers the analyses' parameter classes
     2: {"results"},
     3: {"figures", "tables", "explore", "drawmodel", "assets", "outputs"},
     4: {"chapters"},

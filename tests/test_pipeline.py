@@ -169,3 +169,106 @@ def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
         from mnistreport.site import check_content_parity
 
         check_content_parity(content, LANGS)
+
+
+# --- cache keys are derived from the code, the settings and the data: proved on a copy of the package ---
+
+KEYS_SCRIPT = """
+import json, sys
+from mnistreport import pipeline
+from mnistreport.config import config_from_dict
+print(json.dumps(pipeline.planned_keys(config_from_dict(json.loads(sys.argv[1])), "data")))
+"""
+
+
+@pytest.fixture()
+def package_copy(tmp_path):
+    """A copy of the package to edit, and a function giving its planned cache keys (in a fresh process)."""
+    import subprocess
+    import sys
+
+    shutil.copytree(REPO / "mnistreport", tmp_path / "mnistreport", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def keys(config: dict | None = None) -> dict[str, str]:
+        done = subprocess.run([sys.executable, "-c", KEYS_SCRIPT, json.dumps(config or {})], cwd=tmp_path,
+                              capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": ""})
+        if done.returncode:
+            raise RuntimeError(done.stderr.strip().splitlines()[-1])
+        return json.loads(done.stdout)
+
+    return tmp_path / "mnistreport", keys
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {name for name in before if before[name] != after[name]}
+
+
+def test_editing_a_module_reached_only_through_an_import_misses_and_reverting_hits(package_copy):
+    package, keys = package_copy
+    first = keys()
+    module = package / "autoencoder.py"  # the CNN step calls cnn.run_cnn, and cnn.py imports autoencoder
+    original = module.read_text(encoding="utf-8")
+    module.write_text(original + "\n# edited\n", encoding="utf-8")
+    edited = keys()
+    assert {"step autoencoder", "step cnn", "step all_predictions",
+            "asset data/explore explorer_data"} <= changed(first, edited)
+    assert "step tsne" not in changed(first, edited)
+    module.write_text(original, encoding="utf-8")
+    assert keys() == first  # the old entries are found again
+
+
+def test_the_bundle_format_is_in_the_assets_keys(package_copy):
+    package, keys = package_copy
+    first = keys()
+    (package / "bundle.py").write_text((package / "bundle.py").read_text() + "\n# new format\n")
+    assert changed(first, keys()) == {"asset data/explore explorer_data", "asset data/draw draw_data",
+                                      "asset data all_digits_table"}
+
+
+def test_a_setting_read_by_an_asset_is_in_its_key(package_copy):
+    _, keys = package_copy
+    first = keys()
+    assert changed(first, keys({"sampling": {"seed": 1}})) == {"step samples", "asset data/draw draw_data"}
+
+
+def test_a_steps_label_is_not_its_identity(package_copy):
+    package, keys = package_copy
+    first = keys()
+    chapter = package / "chapters" / "explore.py"
+    chapter.write_text(chapter.read_text().replace('"t-SNE map of all digits"', '"Map of every digit"'))
+    assert keys() == first
+
+
+def test_a_step_reading_an_undeclared_global_fails_the_build(package_copy):
+    package, keys = package_copy
+    chapter = package / "chapters" / "dataset.py"
+    chapter.write_text(chapter.read_text().replace(
+        "lambda i: dataset.memory_footprint(*i.data.arrays()))",
+        "lambda i: dataset.memory_footprint(*i.data.arrays()) if LIMITS else None)\nLIMITS = [1]"))
+    with pytest.raises(RuntimeError, match=r"step 'memory' reads the global 'LIMITS' \(list\)"):
+        keys()
+
+
+def test_compute_reads_only_what_it_declares(tiny_mnist):
+    from mnistreport.declare import ConfigView, Step, StepInputs, UndeclaredRead
+
+    config = config_from_dict({})
+    other = Step("other", "other", lambda i: 1)
+    inputs = StepInputs(tiny_mnist, ConfigView(config, ("tsne",), "step 'x'"), 1, {}, "step 'x'")
+    assert inputs.config.tsne.seed == 0
+    with pytest.raises(UndeclaredRead, match=r"step 'x' reads the config section \[sampling\]"):
+        inputs.config.sampling
+    with pytest.raises(UndeclaredRead, match="step 'x' reads step 'other'"):
+        inputs[other]
+
+
+def test_a_figure_reads_only_its_steps(built):
+    from mnistreport.declare import ResultsView, UndeclaredRead
+
+    results, _ = built
+    view = ResultsView(results, ("tsne",), (), "figure 'f'")
+    assert (view.labels_of(view.tsne) == results.labels_of(results.tsne)).all()  # methods work on the view
+    with pytest.raises(UndeclaredRead, match=r"figure 'f' reads results.mlp"):
+        view.mlp
+    with pytest.raises(UndeclaredRead, match=r"figure 'f' reads the config section \[tsne\]"):
+        view.config.tsne

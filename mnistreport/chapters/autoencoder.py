@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from .. import autoencoder, clustering, dataset, embedding, figures, tables
 from ..declare import Chapter, Figure, Step, Table
 
@@ -13,10 +11,6 @@ def _kmeans(i, features) -> clustering.ClusterResult:
     return clustering.cluster_scores(features, i.data.train_labels, k=k.k, seed=k.seed, n_init=k.n_init)
 
 
-def _kmeans_params(config) -> dict:
-    return {"k": config.kmeans.k, "seed": config.kmeans.seed, "n_init": config.kmeans.n_init}
-
-
 def _pca_components(i) -> int:
     return min(i.config.kmeans.pca_components, len(i.data.train_labels))
 
@@ -24,22 +18,20 @@ def _pca_components(i) -> int:
 AUTOENCODER = Step("autoencoder", "autoencoder",
                    lambda i: autoencoder.train_autoencoder(i.data.train_images, i.data.test_images,
                                                            i.data.test_labels, i.config.autoencoder),
-                   params=lambda config: dataclasses.asdict(config.autoencoder), modules=(autoencoder,))
+                   config=("autoencoder",))
 KMEANS_CODES = Step("k-means on codes", "kmeans_codes", lambda i: _kmeans(i, i[AUTOENCODER].codes_train),
-                    params=_kmeans_params, modules=(clustering,), uses=(AUTOENCODER,))
+                    config=("kmeans",), uses=(AUTOENCODER,))
 KMEANS_PIXELS = Step("k-means on pixels", "kmeans_pixels",
                      lambda i: _kmeans(i, dataset.scale_pixels(i.data.train_images)),
-                     params=_kmeans_params, modules=(clustering, dataset))
+                     config=("kmeans",))
 KMEANS_PCA = Step("k-means on PCA", "kmeans_pca",
                   lambda i: _kmeans(i, embedding.pca(dataset.scale_pixels(i.data.train_images), _pca_components(i),
                                                      i.config.kmeans.seed).features),
-                  params=lambda config: dict(_kmeans_params(config), pca=config.kmeans.pca_components),
-                  modules=(clustering, dataset, embedding))
+                  config=("kmeans",))
 CLUSTER_STYLE = Step("cluster styles", "cluster_style",
                      lambda i: clustering.cluster_style(i[KMEANS_CODES], i.data.train_images, i.data.train_labels,
                                                         i.config.kmeans.seed),
-                     params=lambda config: {"seed": config.kmeans.seed}, modules=(clustering, dataset),
-                     uses=(KMEANS_CODES,))
+                     config=("kmeans",), uses=(KMEANS_CODES,))
 
 CHAPTER = Chapter(
     "autoencoder",
@@ -48,7 +40,7 @@ CHAPTER = Chapter(
         Figure("loss-curves", figures.loss_curves, (AUTOENCODER,)),
         Figure("autoencoder-examples", figures.autoencoder_examples_of, (AUTOENCODER,), scale=3),
         Figure("cluster-confusion", figures.cluster_confusion, (KMEANS_CODES,)),
-        Figure("cluster-examples", figures.cluster_examples, (CLUSTER_STYLE,), scale=3),
+        Figure("cluster-examples", figures.cluster_examples, (CLUSTER_STYLE, KMEANS_CODES), scale=3),
     ),
     tables=(
         Table("clustering-scores", tables.clustering_scores),

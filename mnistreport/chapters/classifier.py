@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from .. import assets, cnn, comparison, figures, mlp, tables
 from ..declare import Asset, Chapter, Figure, Step, Table
 from .tsne import MAIN_MAP
@@ -11,15 +9,15 @@ from .tsne import MAIN_MAP
 MLP = Step("classifier", "mlp",
            lambda i: mlp.run_mlp(i.data.train_images, i.data.train_labels, i.data.test_images, i.data.test_labels,
                                  i.config.mlp),
-           params=lambda config: dataclasses.asdict(config.mlp), modules=(mlp,))
+           config=("mlp",))
 CNN = Step("CNN", "cnn",
            lambda i: cnn.run_cnn(i.data.train_images, i.data.train_labels, i.data.test_images, i.data.test_labels,
                                  i.config.cnn),
-           params=lambda config: dataclasses.asdict(config.cnn), modules=(cnn, mlp))
+           config=("cnn",))
 COMPARISON = Step("MLP and CNN compared", "comparison",
                   lambda i: comparison.compare(i.data.test_labels, i[MLP].predictions, i[CNN].predictions,
                                                "MLP", "CNN"),
-                  modules=(comparison,), uses=(MLP, CNN), cached=False)
+                  uses=(MLP, CNN), cached=False)
 
 CHAPTER = Chapter(
     "classifier",
@@ -29,10 +27,10 @@ CHAPTER = Chapter(
         Figure("mlp-mistakes", figures.mlp_mistakes, (MLP,)),
         Figure("digit-{digit}-mistakes", figures.digit_mistakes, (MLP,)),
         Figure("cnn-confusion", figures.cnn_confusion, (CNN,)),
-        Figure("only-mlp-wrong", figures.only_mlp_wrong, (COMPARISON,)),
-        Figure("only-cnn-wrong", figures.only_cnn_wrong, (COMPARISON,)),
-        Figure("both-wrong", figures.both_wrong, (COMPARISON,)),
-        Figure("digit-{digit}-both-wrong", figures.digit_both_wrong, (COMPARISON,)),
+        Figure("only-mlp-wrong", figures.only_mlp_wrong, (COMPARISON, MLP, CNN)),
+        Figure("only-cnn-wrong", figures.only_cnn_wrong, (COMPARISON, MLP, CNN)),
+        Figure("both-wrong", figures.both_wrong, (COMPARISON, MLP, CNN)),
+        Figure("digit-{digit}-both-wrong", figures.digit_both_wrong, (COMPARISON, MLP, CNN)),
     ),
     tables=(
         Table("mlp-per-digit", tables.mlp_per_digit),
@@ -42,5 +40,5 @@ CHAPTER = Chapter(
         Table("disagreements", tables.disagreements),
         Table("digit-classifiers", tables.digit_classifiers),
     ),
-    assets=(Asset("data/draw", assets.draw_data, (MLP, MAIN_MAP)),),
+    assets=(Asset("data/draw", assets.draw_data, (MLP, MAIN_MAP), config=("tsne", "sampling")),),
 )

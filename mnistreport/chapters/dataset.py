@@ -6,11 +6,11 @@ from .. import dataset, figures, tables
 from ..declare import Chapter, Figure, Step, Table
 
 TRAIN_COUNTS = Step("training label counts", "train_counts",
-                    lambda i: dataset.label_counts(i.data.train_labels), modules=(dataset,), cached=False)
+                    lambda i: dataset.label_counts(i.data.train_labels), cached=False)
 TEST_COUNTS = Step("test label counts", "test_counts",
-                   lambda i: dataset.label_counts(i.data.test_labels), modules=(dataset,), cached=False)
+                   lambda i: dataset.label_counts(i.data.test_labels), cached=False)
 MEMORY = Step("memory footprint", "memory",
-              lambda i: dataset.memory_footprint(*i.data.arrays()), modules=(dataset,))
+              lambda i: dataset.memory_footprint(*i.data.arrays()))
 
 CHAPTER = Chapter(
     "dataset",

@@ -4,11 +4,9 @@
 
 from __future__ import annotations
 
-import dataclasses
+import math
 
 import numpy as np
-
-import math
 
 from .. import assets, cnn, embedding, grid, mlp
 from ..declare import Asset, Chapter, Step
@@ -38,19 +36,16 @@ def _all_grid(i) -> grid.LargeGridResult:
     return grid.assign_to_large_grid(coords, side, side)
 
 
-ALL_MAP = Step("t-SNE map of all digits", "all_map", _all_map, modules=(embedding,),
-               params=lambda config: dataclasses.asdict(config.explore))
-ALL_GRID = Step("grid of all digits", "all_grid", _all_grid, modules=(grid,), uses=(ALL_MAP,))
+ALL_MAP = Step("t-SNE map of all digits", "all_map", _all_map, config=("explore",))
+ALL_GRID = Step("grid of all digits", "all_grid", _all_grid, uses=(ALL_MAP,))
 GRID_CHECK = Step("grid of all digits: method checked", "grid_check",
                   lambda i: grid.assign_to_large_grid(i[MAIN_MAP].map.coords, i[MAIN_MAP].grid.side),
-                  modules=(grid,), uses=(MAIN_MAP,))
+                  uses=(MAIN_MAP,))
 ALL_GRID_AGREEMENT = Step("grid of all digits: neighbours", "all_grid_agreement",
                           lambda i: grid.mismatched_pairing(i[ALL_GRID], np.concatenate(
                               [i.data.train_labels, i.data.test_labels]), i.config.explore.seed),
-                          params=lambda config: {"seed": config.explore.seed}, modules=(grid,), uses=(ALL_GRID,),
-                          cached=False)
-ALL_PREDICTIONS = Step("classifiers on all digits", "all_predictions", _all_predictions, modules=(mlp, cnn),
-                       uses=(MLP, CNN))
+                          config=("explore",), uses=(ALL_GRID,), cached=False)
+ALL_PREDICTIONS = Step("classifiers on all digits", "all_predictions", _all_predictions, uses=(MLP, CNN))
 
 CHAPTER = Chapter(
     "explore",

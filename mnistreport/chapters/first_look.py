@@ -12,10 +12,9 @@ def _samples(i) -> dataset.Samples:
                                 per_digit=look.digit_samples, seed=i.config.sampling.seed)
 
 
-SAMPLES = Step("samples", "samples", _samples, modules=(dataset,), cached=False,
-               params=lambda config: {"first_look": config.as_dict()["first_look"], "seed": config.sampling.seed})
+SAMPLES = Step("samples", "samples", _samples, config=("first_look", "sampling"), cached=False)
 CLASS_IMAGES = Step("class images", "class_images",
-                    lambda i: dataset.class_images(i.data.train_images, i.data.train_labels), modules=(dataset,))
+                    lambda i: dataset.class_images(i.data.train_images, i.data.train_labels))
 
 CHAPTER = Chapter(
     "first-look",

@@ -7,7 +7,7 @@ import numpy as np
 from .. import embedding, figures, grid, maps, tables
 from ..declare import DIGITS, Chapter, Figure, Step, Table
 from .explore import ALL_GRID
-from .tsne import MAIN_MAP, map_params
+from .tsne import MAIN_MAP, MAP_CONFIG
 
 
 def _digit_maps(i) -> list[maps.SampleMap]:
@@ -23,12 +23,11 @@ def _digit_maps(i) -> list[maps.SampleMap]:
     return found
 
 
-DIGIT_MAPS = Step("each digit's t-SNE map and grid", "digit_maps", _digit_maps, params=map_params,
-                  modules=(embedding, grid, maps))
+DIGIT_MAPS = Step("each digit's t-SNE map and grid", "digit_maps", _digit_maps, config=MAP_CONFIG)
 MISMATCH = Step("mismatched pairing", "mismatch",
                 lambda i: grid.mismatched_pairing(i[MAIN_MAP].grid, i.data.train_labels[i[MAIN_MAP].indices],
                                                   i.config.tsne.seed),
-                params=lambda config: {"seed": config.tsne.seed}, modules=(grid,), uses=(MAIN_MAP,), cached=False)
+                config=("tsne",), uses=(MAIN_MAP,), cached=False)
 
 CHAPTER = Chapter(
     "grid",
@@ -36,7 +35,7 @@ CHAPTER = Chapter(
     figures=(
         Figure("grid-arrows", figures.tsne_grid_arrows, (MAIN_MAP,)),
         Figure("grid", figures.tsne_grid, (MAIN_MAP,), preview=2),
-        Figure("grid-mismatch", figures.mismatched_grid, (MISMATCH,), preview=2),
+        Figure("grid-mismatch", figures.mismatched_grid, (MISMATCH, MAIN_MAP), preview=2),
         Figure("digit-{digit}-map", figures.digit_map, (DIGIT_MAPS,), preview=2),
         Figure("digit-{digit}-grid", figures.digit_grid, (DIGIT_MAPS,), preview=2),
         Figure("digit-grids", figures.all_digit_grids, (DIGIT_MAPS,), preview=4),

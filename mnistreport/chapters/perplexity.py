@@ -15,9 +15,7 @@ def _sweep(i) -> maps.PerplexitySweep:
     return maps.PerplexitySweep(indices=indices, maps=found)
 
 
-SWEEP = Step("perplexity sweep", "perplexity_sweep", _sweep, modules=(embedding, maps),
-             params=lambda config: {"sweep": config.as_dict()["perplexity"], "pca": config.tsne.pca_components,
-                                    "seed": config.tsne.seed})
+SWEEP = Step("perplexity sweep", "perplexity_sweep", _sweep, config=("perplexity", "tsne"))
 
 CHAPTER = Chapter(
     "perplexity",

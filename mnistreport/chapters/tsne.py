@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import embedding, figures, grid, maps, tables
+from .. import embedding, figures, maps, tables
 from ..declare import Chapter, Figure, Step, Table
 
 
@@ -26,21 +26,13 @@ def _big_map(i) -> maps.SampleMap:
                            seed=tsne.seed, jobs=i.jobs, grid_side=None, cost_max=i.config.grid.cost_max)
 
 
-def map_params(config) -> dict:
-    """What a PCA + t-SNE map and its grid depend on (the grid side is lowered by the data's size)."""
-    t = config.tsne
-    return {"pca": t.pca_components, "perplexity": t.perplexity, "seed": t.seed, "side": config.grid.side,
-            "cost_max": config.grid.cost_max}
-
-
-MAIN_MAP = Step("t-SNE map and grid", "tsne", _main_map, params=map_params, modules=(embedding, grid, maps))
+MAP_CONFIG = ("tsne", "grid")  # a PCA + t-SNE map and its grid (the side is lowered by the data's size)
+MAIN_MAP = Step("t-SNE map and grid", "tsne", _main_map, config=MAP_CONFIG)
 MAP_PAIRS = Step("classes that meet on the map", "map_pairs",
                  lambda i: embedding.neighbour_class_pairs(i[MAIN_MAP].map.coords,
                                                            i.data.train_labels[i[MAIN_MAP].indices]),
-                 modules=(embedding,), uses=(MAIN_MAP,), cached=False)
-BIG_MAP = Step("t-SNE of raw pixels", "tsne_big", _big_map, modules=(embedding, maps),
-               params=lambda config: {"n": config.tsne.big_n, "perplexity": config.tsne.perplexity,
-                                      "seed": config.tsne.seed})
+                 uses=(MAIN_MAP,), cached=False)
+BIG_MAP = Step("t-SNE of raw pixels", "tsne_big", _big_map, config=MAP_CONFIG)
 
 CHAPTER = Chapter(
     "tsne",
