@@ -33,6 +33,7 @@ T = TypeVar("T")
 
 CACHE_FORMAT = 2  # bump when the layout of entries changes
 MARKER = "mnistreport-cache.json"
+LOCK = "build.lock"  # taken by the command line while it builds (cli.build_lock)
 _KINDS = ("results", "figures", "assets", "templates")
 # the names this code gives entries (and Jinja's compiled templates, see site.py)
 _ENTRY = re.compile(r"^([0-9a-f]{32}(\.[a-z]+)?|__jinja2_[0-9a-f]+\.cache)$")
@@ -94,8 +95,9 @@ class Cache:
         marker = self.root / MARKER
         if marker.is_file():
             return
-        if self.root.exists() and any(self.root.iterdir()):
-            if not any((self.root / kind).is_dir() for kind in _KINDS):
+        if self.root.exists():
+            others = [p.name for p in self.root.iterdir() if p.name not in (*_KINDS, LOCK)]
+            if others and not any((self.root / kind).is_dir() for kind in _KINDS):
                 raise CacheError(f"{self.root} is not empty and is not a mnistreport cache (no {MARKER}); "
                                  "choose another --cache-dir")
         self.root.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .cache import Cache, CacheError, StepRecord
+from .cache import LOCK, Cache, CacheError, StepRecord
 from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
 from .declare import DeclarationError, UndeclaredRead
@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
 def build_lock(cache_dir: Path) -> Iterator[None]:
     """One build at a time per cache folder: a second one waits and says so."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / "build.lock", "w") as handle:
+    with open(cache_dir / LOCK, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

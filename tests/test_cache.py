@@ -152,3 +152,8 @@ def test_stale_temporary_files_are_removed(tmp_path):
     assert cache.remove_stale_temporaries() == 2
     assert not stale.exists() and not (tmp_path / "assets" / ".tmp-xyz").exists()
     assert run(cache, "a" * 32, [])[1]
+
+
+def test_a_folder_holding_only_the_build_lock_becomes_a_cache(tmp_path):
+    (tmp_path / "build.lock").write_text("")
+    assert run(Cache(tmp_path), "a" * 32, []) == ({"value": 1}, False)

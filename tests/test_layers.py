@@ -1,8 +1,10 @@
 """The package's imports go one way: data -> analyses -> results -> figures, tables, assets ->
 chapters -> site -> pipeline -> command line. Read with ``ast``, so type-only imports count too."""
 
-import ast
+import shutil
 from pathlib import Path
+
+from mnistreport.fingerprint import package_imports
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mnistreport"
 
@@ -22,41 +24,41 @@ LAYERS = {
 LAYER_OF = {name: layer for layer, names in LAYERS.items() for name in names}
 
 
-def module_name(path: Path) -> str:
-    relative = path.relative_to(PACKAGE).with_suffix("")
-    return relative.parts[0]  # chapters/tsne.py belongs to "chapters"
-
-
-def imports_of(path: Path) -> set[str]:
-    """The mnistreport modules a file imports (relative or absolute, anywhere in the file)."""
-    found = set()
-    depth_of_file = len(path.relative_to(PACKAGE).parts) - 1
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level == 0 and not base.startswith("mnistreport"):
-                continue
-            parts = base.split(".") if base else []
-            if node.level == 0:
-                parts = parts[1:]
-            elif node.level - 1 < depth_of_file:  # "from . import x" inside chapters/
-                parts = ["chapters"] + parts
-            if parts:
-                found.add(parts[0])
-            else:  # "from . import embedding": the names that are modules
-                found.update(a.name for a in node.names
-                             if (PACKAGE / f"{a.name}.py").exists() or (PACKAGE / a.name).is_dir())
-        elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("mnistreport."))
-    return found
-
-
-def import_graph() -> dict[str, set[str]]:
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Layer name -> the layer names it imports, read with the same parser the cache keys use."""
     graph: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
-        name = module_name(path)
-        graph.setdefault(name, set()).update(m for m in imports_of(path) if m != name)
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        dotted = ".".join(("mnistreport", *parts)).removesuffix(".__init__")
+        name = parts[0]  # chapters/tsne.py belongs to "chapters"
+        imported = {m.split(".")[1] if "." in m else "__init__" for m in package_imports(path, dotted)}
+        graph.setdefault(name, set()).update(m for m in imported if m != name)
     return graph
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    return [f"{name} imports {other}" for name, others in graph.items() for other in others
+            if other in LAYER_OF and LAYER_OF[other] > LAYER_OF.get(name, 99)]
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle as a path of names, or [] if there is none."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path + [nxt]
+            if nxt not in state and (found := visit(nxt, path + [nxt])):
+                return found
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return []
 
 
 def test_every_module_has_a_layer():
@@ -64,31 +66,18 @@ def test_every_module_has_a_layer():
 
 
 def test_no_module_imports_one_above_it():
-    upward = [f"{name} imports {other}" for name, others in import_graph().items() for other in others
-              if other in LAYER_OF and LAYER_OF[other] > LAYER_OF[name]]
-    assert upward == []
+    assert upward_imports(import_graph()) == []
 
 
 def test_no_import_cycle():
-    graph = import_graph()
-    state: dict[str, int] = {}
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for nxt in graph.get(node, ()):
-            if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(path + [nxt]))
-            if nxt not in state:
-                visit(nxt, path + [nxt])
-        state[node] = 2
-
-    for start in graph:
-        if start not in state:
-            visit(start, [start])
+    assert find_cycle(import_graph()) == []
 
 
-def test_the_checker_sees_a_cycle_and_an_upward_import(tmp_path):
-    # the checks above can fail: a module importing the pipeline is caught
-    fake = PACKAGE / "results.py"
-    tree = imports_of(fake) | {"pipeline"}
-    assert any(LAYER_OF[m] > LAYER_OF["results"] for m in tree)
+def test_the_checks_catch_an_upward_import_and_a_cycle(tmp_path):
+    # control: a copy of the package where results imports the pipeline (upward, and a cycle through it)
+    copy = tmp_path / "mnistreport"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "results.py").write_text((copy / "results.py").read_text() + "\nfrom . import pipeline\n")
+    graph = import_graph(copy)
+    assert "results imports pipeline" in upward_imports(graph)
+    assert {"results", "pipeline"} <= set(find_cycle(graph))
