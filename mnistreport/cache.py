@@ -23,6 +23,7 @@ import pickle
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-CACHE_FORMAT = 2  # bump when the layout of entries changes
+CACHE_FORMAT = 3  # bump when the layout of entries changes (3: a result stored with its compute time)
 MARKER = "mnistreport-cache.json"
 LOCK = "build.lock"  # taken by the command line while it builds (cli.build_lock)
 _KINDS = ("results", "figures", "assets", "templates")
@@ -55,7 +56,7 @@ class StepRecord:
     """How one step of the build went: for the end-of-build table and the about page."""
 
     name: str
-    seconds: float
+    seconds: float  # how long the computation took when it ran (for a cached step, in the build that ran it)
     cached: bool
     key: str = ""  # the cache key of the step's result; figures drawn from it are keyed on it
     field: str = ""  # the step's identity (its Results field)
@@ -144,21 +145,28 @@ class Cache:
     def result_path(self, field: str, key: str) -> Path:
         return self.root / "results" / field / f"{key}.pkl"
 
-    def run(self, field: str, compute: Callable[[], T], *, key: str) -> tuple[T, bool]:
-        """The cached value for ``key`` (of the step filling ``field``), computed on a miss. Returns (value, hit)."""
+    def run(self, field: str, compute: Callable[[], T], *, key: str) -> tuple[T, bool, float]:
+        """The cached value for ``key`` (of the step filling ``field``), computed on a miss.
+
+        Returns (value, hit, seconds): ``seconds`` is how long the computation took when it ran,
+        stored with the value, so a cached build reports the same times as the build that computed.
+        """
         path = self.result_path(field, key)
         if self.enabled and not self.force and self._valid(path, _file_sum):
             try:
                 with path.open("rb") as handle:
-                    return pickle.load(handle), True
+                    entry = pickle.load(handle)
+                return entry["value"], True, entry["seconds"]
             except Exception as exc:  # another library version, ...
                 log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
                 self._remove(path)
+        started = time.perf_counter()
         value = compute()
+        seconds = time.perf_counter() - started
         if self.enabled:
-            self._write(path, lambda tmp: tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)),
-                        _file_sum)
-        return value, False
+            entry = pickle.dumps({"value": value, "seconds": seconds}, protocol=pickle.HIGHEST_PROTOCOL)
+            self._write(path, lambda tmp: tmp.write_bytes(entry), _file_sum)
+        return value, False, seconds
 
     def _write(self, path: Path, make: Callable[[Path], None], sums: Callable[[Path], Any],
                folder: bool = False) -> None:

@@ -40,8 +40,9 @@ class Step:
     as ``inputs[STEP]``); reading anything else raises :class:`UndeclaredRead`.
     Its cache key is derived from those (see ``mnistreport/fingerprint.py``
     for the code part); ``field`` is its identity, ``name`` only its label.
-    ``cached=False`` marks a cheap step: always recomputed, but keyed the same
-    way so figures can depend on it.
+    Every step is cached, and records how long it took when computed.
+    ``provenance=True`` marks a step that reads
+    ``inputs.data.provenance`` (who wrote each digit), so its key covers that too.
     """
 
     name: str
@@ -49,7 +50,7 @@ class Step:
     compute: Callable[["StepInputs"], Any]
     config: tuple[str, ...] = ()
     uses: tuple["Step", ...] = ()
-    cached: bool = True
+    provenance: bool = False
 
     def __repr__(self) -> str:
         return f"Step({self.field!r})"

@@ -64,12 +64,19 @@ def step_key(step: Step, config: Config, data_checksum: str, used_keys: list[str
         "data": data_checksum, "uses": used_keys, "code": step_code(step)})
 
 
-def planned_keys(config: Config, data_checksum: str, chapters: tuple[Chapter, ...] = CHAPTERS) -> dict[str, str]:
+def data_part(step: Step, data_checksum: str, provenance_checksum: str) -> str:
+    """The data part of a step's key: MNIST's checksum, and the provenance's when the step reads it."""
+    return f"{data_checksum} provenance {provenance_checksum}" if step.provenance else data_checksum
+
+
+def planned_keys(config: Config, data_checksum: str, chapters: tuple[Chapter, ...] = CHAPTERS,
+                 provenance_checksum: str = "none") -> dict[str, str]:
     """Every step's and asset's cache key for this code, config and data, without computing anything."""
     keys: dict[str, str] = {}
     step_keys: dict[str, str] = {}
     for step in declared_steps(chapters):
-        step_keys[step.field] = step_key(step, config, data_checksum, [step_keys[u.field] for u in step.uses])
+        step_keys[step.field] = step_key(step, config, data_part(step, data_checksum, provenance_checksum),
+                                         [step_keys[u.field] for u in step.uses])
         keys[f"step {step.field}"] = step_keys[step.field]
     for chapter in chapters:
         for asset in chapter.assets:
@@ -94,14 +101,11 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
         owner = f"step {step.field!r}"
         inputs = StepInputs(data, ConfigView(config, step.config, owner), jobs,
                             {used: values[used] for used in step.uses}, owner)
-        key = step_key(step, config, data.checksum, [records[used].key for used in step.uses])
-        started = time.perf_counter()
-        if step.cached:
-            value, hit = cache.run(step.field, lambda: step.compute(inputs), key=key)
-        else:
-            value, hit = step.compute(inputs), False
+        key = step_key(step, config, data_part(step, data.checksum, data.provenance_checksum),
+                       [records[used].key for used in step.uses])
+        value, hit, seconds = cache.run(step.field, lambda: step.compute(inputs), key=key)
         values[step] = value
-        records[step] = StepRecord(step.name, time.perf_counter() - started, cached=hit, key=key, field=step.field)
+        records[step] = StepRecord(step.name, seconds, cached=hit, key=key, field=step.field)
         report(records[step])
     expected = {f.name for f in fields(Results)} - {"data", "config", "quick", "versions", "steps"}
     declared = {step.field for step in values}

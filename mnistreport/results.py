@@ -8,6 +8,7 @@ plus the data, the parameters and how each step went. ``summary()`` is
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import platform
 from dataclasses import dataclass, field
@@ -15,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, autoencoder, clustering, cnn, comparison, dataset, embedding, grid, mlp
+from . import __version__, autoencoder, clustering, cnn, comparison, dataset, embedding, grid, mlp, writers
 from .cache import StepRecord
 from .config import Config
 from .data import MnistData
 from .maps import PerplexitySweep, SampleMap
+from .provenance import Provenance
 
 # Libraries whose versions the about page lists.
 REPORTED_PACKAGES = (
@@ -74,6 +76,12 @@ class Results:
     grid_check: grid.LargeGridResult  # the same method on chapter 5's map, where the exact optimum is known
     all_grid_agreement: grid.Mismatch  # neighbouring cells with the same digit, against a shuffle
     all_predictions: dict[str, np.ndarray]  # "mlp", "cnn" -> (N,) uint8
+    # the writers chapter (read second): None when the build found no QMNIST provenance
+    provenance: Provenance | None
+    writers: writers.Who | None
+    writer_errors: writers.ErrorReport | None
+    series_means: writers.SeriesMeans | None
+    writer_map: writers.MapStyle | None
     versions: dict[str, str] = field(default_factory=package_versions)
     steps: list[StepRecord] = field(default_factory=list)
 
@@ -116,6 +124,24 @@ class Results:
         """The IDX header of the file whose name starts with ``prefix`` (e.g. 'train-images'), or None."""
         return next((h for name, h in sorted(self.data.headers.items()) if name.startswith(prefix)), None)
 
+    def writers_summary(self) -> dict[str, Any] | None:
+        """The writers chapter's numbers for results.json (None without provenance)."""
+        if self.provenance is None or self.writers is None or self.writer_errors is None:
+            return None
+        w, e = self.writers, self.writer_errors
+        return {
+            "provenance": self.provenance.summary(),
+            "train": w.train.summary(),
+            "test": w.test.summary(),
+            "shared_writers": w.overlap.n_shared,
+            "claims": dataclasses.asdict(w.claims),
+            "errors_by_collection": {k: v.summary() for k, v in e.by_collection.items()},
+            "errors_by_half": {k: v.summary() for k, v in e.by_half.items()},
+            "writer_error_median": e.per_writer.median_rate,
+            "galleries": {k: dataclasses.asdict(g) for k, g in e.galleries.items()},
+            "map_style": self.writer_map.summary() if self.writer_map is not None else None,
+        }
+
     def summary(self) -> dict[str, Any]:
         """The numbers of the site as plain JSON (``site/data/results.json``)."""
         return {
@@ -154,6 +180,7 @@ class Results:
                                grid_check=dict(self.grid_check.summary(),
                                                exact_total_cost=self.tsne.grid.total_cost,
                                                cost_ratio=self.grid_check.total_cost / self.tsne.grid.total_cost)),
+            "writers": self.writers_summary(),
             "versions": self.versions,
-            "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "cached": s.cached} for s in self.steps],
+            "steps": [{"name": s.name, "seconds": round(s.seconds, 3)} for s in self.steps],
         }

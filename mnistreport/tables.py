@@ -68,9 +68,9 @@ def checksums(results: Results, w: TableWords) -> pd.DataFrame:
 
 
 def steps(results: Results, w: TableWords) -> pd.DataFrame:
-    """How long each step of the build took, and whether it came from the cache."""
-    rows = [[s.name, f"{s.seconds:.2f}", w["yes"] if s.cached else w["no"]] for s in results.steps]
-    return pd.DataFrame(rows, columns=[w["step"], w["seconds"], w["cached"]])
+    """How long each step took when it was computed (a cached build shows the same times)."""
+    rows = [[s.name, f"{s.seconds:.2f}"] for s in results.steps]
+    return pd.DataFrame(rows, columns=[w["step"], w["seconds"]])
 
 
 def versions(results: Results, w: TableWords) -> pd.DataFrame:
@@ -277,3 +277,62 @@ def all_digits_grid(results: Results, w: TableWords) -> pd.DataFrame:
             [w["agreement"], f"{agreement.agreement:.1%}"], [w["agreement_shuffled"], f"{agreement.agreement_mismatched:.1%}"],
             [w["total_cost"], f"{g.total_cost:,.2f}"], [w["assignment_seconds"], f"{g.seconds:.1f}"]]
     return pd.DataFrame(rows, columns=[w["measure"], w["value"]])
+
+
+# chapter 2, the writers (the page asks for these only when the build found the provenance)
+def _series_name(series: int, w: TableWords) -> str:
+    return w["students_series" if series == 4 else "employees_series"].format(series=series)
+
+
+def writers_per_series(results: Results, w: TableWords) -> pd.DataFrame:
+    """Digits and writers of each NIST series in the training and the test set, with digits per writer."""
+    rows = []
+    for set_name, part in ((w["train"], results.writers.train), (w["test"], results.writers.test)):
+        for s in part.per_series:
+            rows.append([set_name, _series_name(s.series, w), f"{s.digits:,}", f"{s.writers:,}",
+                         f"{s.digits / s.writers:.1f}"])
+        rows.append([set_name, w["total"], f"{part.n_digits:,}", f"{part.n_writers:,}",
+                     f"{part.n_digits / part.n_writers:.1f}"])
+    return pd.DataFrame(rows, columns=[w["set"], w["series"], w["digits"], w["writers"], w["mean_per_writer"]])
+
+
+def writers_claims(results: Results, w: TableWords) -> pd.DataFrame:
+    """MNIST's documented claims, each with the measured answer and whether it holds."""
+    c = results.writers.claims
+    verdict = lambda holds: w["holds"] if holds else w["does_not_hold"]  # noqa: E731
+    rows = [
+        [w["claim_writers"], w["measured_writers"].format(n=f"{c.train_writers:,}"), verdict(c.train_writers_holds)],
+        [w["claim_disjoint"], w["measured_shared"].format(n=f"{c.shared_writers:,}"), verdict(c.disjoint_holds)],
+        [w["claim_halves"], w["measured_halves"].format(
+            train_e=f"{c.train_collections[0]:,}", train_s=f"{c.train_collections[1]:,}",
+            test_e=f"{c.test_collections[0]:,}", test_s=f"{c.test_collections[1]:,}"), w["exactly"] if c.halves_exact else w["not_exactly"]],
+        [w["claim_first_half"], w["measured_first_half"].format(
+            first=f"{c.test_half_students[0]:,}", second=f"{c.test_half_students[1]:,}", half=f"{c.half_size:,}"),
+         verdict(c.first_half_employees_holds)],
+    ]
+    return pd.DataFrame(rows, columns=[w["claim"], w["measured"], w["verdict"]])
+
+
+def writers_errors(results: Results, w: TableWords) -> pd.DataFrame:
+    """Each classifier's test error by collection and by half of the test set, with intervals and p-values."""
+    e = results.writer_errors
+    names = {"mlp": w["mlp_name"], "cnn": w["cnn_name"]}
+    rows = []
+    for split, groups in ((e.by_collection, (w["students"], w["employees"])),
+                          (e.by_half, (w["first_half"], w["second_half"]))):
+        for key, comparison in split.items():
+            for group, result in zip(groups, (comparison.a, comparison.b)):
+                rows.append([names[key], group, f"{result.errors:,} / {result.n:,}", f"{result.rate:.2%}",
+                             _ci(result.ci), f"{comparison.p_value:.2g}"])
+    return pd.DataFrame(rows, columns=[w["model"], w["group"], w["errors"], w["error_rate"],
+                                       w["ci"].format(level=0.95), w["fisher_p"]])
+
+
+def writers_map_style(results: Results, w: TableWords) -> pd.DataFrame:
+    """Per digit: the share of its nearest same-class map neighbours by its own writer, and chance."""
+    m = results.writer_map
+    rows = [[str(d), f"{m.per_class_observed[d]:.1%}", f"{m.per_class_chance[d]:.2%}",
+             f"{m.per_class_observed[d] / m.per_class_chance[d]:.0f}×" if m.per_class_chance[d] else "-"]
+            for d in range(10)]
+    rows.append([w["all_digits"], f"{m.observed:.1%}", f"{m.chance:.2%}", f"{m.ratio:.0f}×"])
+    return pd.DataFrame(rows, columns=[w["digit"], w["same_writer"], w["chance"], w["times_chance"]])

@@ -12,7 +12,7 @@ def run(cache, key, counter, field="step"):
         counter.append(1)
         return {"value": len(counter)}
 
-    return cache.run(field, compute, key=key)
+    return cache.run(field, compute, key=key)[:2]
 
 
 def test_hit_after_miss_and_a_new_key_misses(tmp_path):
@@ -157,3 +157,12 @@ def test_stale_temporary_files_are_removed(tmp_path):
 def test_a_folder_holding_only_the_build_lock_becomes_a_cache(tmp_path):
     (tmp_path / "build.lock").write_text("")
     assert run(Cache(tmp_path), "a" * 32, []) == ({"value": 1}, False)
+
+
+def test_a_hit_reports_the_time_the_computation_took_when_it_ran(tmp_path):
+    import time
+
+    cache = Cache(tmp_path)
+    _, hit, seconds = cache.run("step", lambda: time.sleep(0.05) or 1, key="a" * 32)
+    assert not hit and seconds >= 0.05
+    assert cache.run("step", lambda: 2, key="a" * 32) == (1, True, seconds)

@@ -17,7 +17,7 @@ LAYERS = {
     2: {"results"},
     3: {"figures", "tables", "explore", "drawmodel", "assets", "outputs"},
     4: {"chapters"},
-    5: {"site"},
+    5: {"site", "search"},
     6: {"pipeline"},
     7: {"cli", "serve"},
 }

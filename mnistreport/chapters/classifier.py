@@ -17,7 +17,7 @@ CNN = Step("CNN", "cnn",
 COMPARISON = Step("MLP and CNN compared", "comparison",
                   lambda i: comparison.compare(i.data.test_labels, i[MLP].predictions, i[CNN].predictions,
                                                "MLP", "CNN"),
-                  uses=(MLP, CNN), cached=False)
+                  uses=(MLP, CNN))
 
 CHAPTER = Chapter(
     "classifier",

@@ -6,9 +6,9 @@ from .. import dataset, figures, tables
 from ..declare import Chapter, Figure, Step, Table
 
 TRAIN_COUNTS = Step("training label counts", "train_counts",
-                    lambda i: dataset.label_counts(i.data.train_labels), cached=False)
+                    lambda i: dataset.label_counts(i.data.train_labels))
 TEST_COUNTS = Step("test label counts", "test_counts",
-                   lambda i: dataset.label_counts(i.data.test_labels), cached=False)
+                   lambda i: dataset.label_counts(i.data.test_labels))
 MEMORY = Step("memory footprint", "memory",
               lambda i: dataset.memory_footprint(*i.data.arrays()))
 

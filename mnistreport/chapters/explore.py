@@ -44,7 +44,7 @@ GRID_CHECK = Step("grid of all digits: method checked", "grid_check",
 ALL_GRID_AGREEMENT = Step("grid of all digits: neighbours", "all_grid_agreement",
                           lambda i: grid.mismatched_pairing(i[ALL_GRID], np.concatenate(
                               [i.data.train_labels, i.data.test_labels]), i.config.explore.seed),
-                          config=("explore",), uses=(ALL_GRID,), cached=False)
+                          config=("explore",), uses=(ALL_GRID,))
 ALL_PREDICTIONS = Step("classifiers on all digits", "all_predictions", _all_predictions, uses=(MLP, CNN))
 
 CHAPTER = Chapter(
@@ -53,5 +53,7 @@ CHAPTER = Chapter(
     assets=(
         Asset("data/explore", assets.explorer_data, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
         Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
+        # Each digit's nearest neighbours in pixel space, fetched by the explorer once a digit is selected.
+        Asset("data/explore-neighbours", assets.explorer_neighbours, (), config=("explore",)),
     ),
 )

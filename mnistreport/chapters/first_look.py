@@ -12,7 +12,7 @@ def _samples(i) -> dataset.Samples:
                                 per_digit=look.digit_samples, seed=i.config.sampling.seed)
 
 
-SAMPLES = Step("samples", "samples", _samples, config=("first_look", "sampling"), cached=False)
+SAMPLES = Step("samples", "samples", _samples, config=("first_look", "sampling"))
 CLASS_IMAGES = Step("class images", "class_images",
                     lambda i: dataset.class_images(i.data.train_images, i.data.train_labels))
 

@@ -27,7 +27,7 @@ DIGIT_MAPS = Step("each digit's t-SNE map and grid", "digit_maps", _digit_maps, 
 MISMATCH = Step("mismatched pairing", "mismatch",
                 lambda i: grid.mismatched_pairing(i[MAIN_MAP].grid, i.data.train_labels[i[MAIN_MAP].indices],
                                                   i.config.tsne.seed),
-                config=("tsne",), uses=(MAIN_MAP,), cached=False)
+                config=("tsne",), uses=(MAIN_MAP,))
 
 CHAPTER = Chapter(
     "grid",
