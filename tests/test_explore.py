@@ -262,3 +262,27 @@ def test_the_widget_survives_markdown_as_one_html_block(lang):
     assert "\n\n" not in html and html.startswith("<section") and html.endswith("</section>")
     out = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html"]).convert(f"Before.\n\n{html}\n\nAfter.")
     assert html in out
+
+
+def test_the_neighbours_asset_reads_only_what_it_declares(tmp_path):
+    """assets.explorer_neighbours as the build runs it: through a ResultsView of its declaration."""
+    import json
+    from types import SimpleNamespace
+
+    from mnistreport import assets
+    from mnistreport.chapters.explore import CHAPTER
+    from mnistreport.declare import ResultsView
+    from mnistreport.results import Results
+
+    (asset,) = [a for a in CHAPTER.assets if a.write is assets.explorer_neighbours]
+    rng = np.random.default_rng(4)
+    results = Results.__new__(Results)
+    results.data = SimpleNamespace(train_images=rng.integers(0, 256, (70, 28, 28), dtype=np.uint8),
+                                   test_images=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8))
+    results.config = SimpleNamespace(explore=SimpleNamespace(pca_components=50, seed=0))
+    view = ResultsView(results, tuple(s.field for s in asset.steps), asset.config, "test")
+    asset.write(view, tmp_path)
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["n"] == 100 and meta["k"] == 8 and meta["method"].startswith("PCA 50, exact")
+    _, arrays = decode_bundle((tmp_path / "0.bin").read_bytes())
+    assert arrays["ids"].shape == (100, 8)

@@ -464,3 +464,124 @@ def test_no_horizontal_scrolling_on_a_phone(open_explorer):
     page, _ = open_explorer(width=390)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     assert state(page)["shown"] == N
+
+
+def touch(cdp, kind: str, points: list[tuple[float, float]]) -> None:
+    """A real touch event through the browser's input pipeline (so that it can scroll the page)."""
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
+        {"x": x, "y": y, "id": k, "radiusX": 4, "radiusY": 4, "force": 1} for k, (x, y) in enumerate(points)]})
+
+
+def test_on_touch_one_finger_scrolls_the_page_and_two_fingers_move_the_map(open_explorer):
+    page, watch = open_explorer(width=390, scroll=False, has_touch=True, is_mobile=True)
+    assert page.evaluate("getComputedStyle(document.querySelector('.explorer-canvas')).touchAction") == "pan-x pan-y"
+    page.evaluate("document.querySelector('.explorer-view').scrollIntoView({block: 'center'})")
+    cdp = page.context.new_cdp_session(page)
+    box = page.locator(".explorer-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # One finger, upwards: the page scrolls, the map stays.
+    before = page.evaluate("window.scrollY")
+    touch(cdp, "touchStart", [(x, y + 80)])
+    for k in range(1, 11):
+        touch(cdp, "touchMove", [(x, y + 80 - 16 * k)])
+        page.wait_for_timeout(16)
+    touch(cdp, "touchEnd", [])
+    page.wait_for_function(f"window.scrollY > {before} + 40")
+    s = state(page)
+    assert s["zoom"] == 1 and s["centre"] == [0.5, 0.5] and s["selectedId"] == -1
+    # Two fingers spreading apart and moving: the map zooms and pans, the page does not scroll.
+    box = page.locator(".explorer-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    before = page.evaluate("window.scrollY")
+    touch(cdp, "touchStart", [(x - 30, y), (x + 30, y)])
+    for k in range(1, 11):
+        touch(cdp, "touchMove", [(x - 30 - 8 * k, y - 2 * k), (x + 30 + 8 * k, y - 2 * k)])
+        page.wait_for_timeout(16)
+    touch(cdp, "touchEnd", [])
+    s = state(page)
+    assert s["zoom"] > 2, s["zoom"]
+    assert page.evaluate("window.scrollY") == before
+    # A tap selects the digit under the finger.
+    page.evaluate("window.mnistExplorer.setView({ zoom: 3, centre: window.mnistExplorer.worldOf(17) })")
+    p = page.evaluate("window.mnistExplorer.screenOf(17)")
+    touch(cdp, "touchStart", [(p["x"], p["y"])])
+    touch(cdp, "touchEnd", [])
+    page.wait_for_function("window.mnistExplorer.state().selectedId === 17")
+    assert not watch.errors, watch.errors
+
+
+def test_the_neighbours_of_a_selected_digit(open_explorer, arrays):
+    page, watch = open_explorer()
+    page.wait_for_load_state("networkidle")
+    assert not any("explore-neighbours" in u for u in watch.urls), "nothing fetched before a selection"
+    assert page.is_hidden(".explorer-neighbours-box")
+    digit = 70
+    page.evaluate(f"window.mnistExplorer.setView({{ selected: {digit} }})")
+    page.wait_for_selector(".explorer-neighbours button")
+    expected = arrays["neighbours"][digit].tolist()
+    assert state(page)["neighbours"] == expected
+    buttons = page.locator(".explorer-neighbours button")
+    assert buttons.count() == 8
+    first = expected[0]
+    name = f"train #{first}" if first < N_TRAIN else f"test #{first - N_TRAIN}"
+    assert name in buttons.first.get_attribute("aria-label")
+    assert any(u.endswith("explore-neighbours/1.bin") for u in watch.urls), "only the chunk that holds it (64 a chunk)"
+    assert sum("explore-neighbours/" in u and u.endswith(".bin") for u in watch.urls) == 1
+    # Their pictures are drawn (the sheets arrive), and each opens its digit: selected, centred.
+    page.wait_for_function("!document.querySelector('.explorer-neighbours canvas[data-pending]')")
+    buttons.first.click()
+    s = state(page)
+    assert s["selectedId"] == first
+    assert s["centre"] == pytest.approx(page.evaluate(f"window.mnistExplorer.worldOf({first})"), abs=1e-6)
+    page.wait_for_function(f"(window.mnistExplorer.state().neighbours || [])[0] === {arrays['neighbours'][first][0]}")
+    # The selected digit's page, and "only this class" in one action.
+    label = int(arrays["labels"][first])
+    assert page.get_attribute(".explorer-digit-page", "href") == f"digit-{label}.html"
+    page.click(".explorer-only-class")
+    s = state(page)
+    assert s["classes"] == [label] and s["selectedId"] == first
+    # The keyboard reaches them: N from the map focuses the first neighbour.
+    page.focus(".explorer-canvas")
+    page.keyboard.press("n")
+    assert page.evaluate("document.activeElement.classList.contains('explorer-digit')")
+    assert not watch.errors, watch.errors
+
+
+def test_filters_colours_lasso_and_help(open_explorer, arrays):
+    page, watch = open_explorer()
+    page.select_option(".explorer-set", "test")
+    assert state(page)["shown"] == N_TEST and state(page)["set"] == "test"
+    page.select_option(".explorer-set", "all")
+    page.select_option(".explorer-colour", "disagree")
+    differ = arrays["mlp"] != arrays["cnn"]
+    assert page.evaluate("window.mnistExplorer.colourOf(3)") == (int(arrays["labels"][3]) if differ[3] else 10)
+    assert f"the {int(differ.sum())} digits shown" in page.inner_text(".explorer-colour-key")
+    page.select_option(".explorer-colour", "mlp")
+    assert all(page.evaluate(f"window.mnistExplorer.colourOf({i})") == int(arrays["mlp"][i]) for i in (0, 3, 10))
+    page.wait_for_function("window.mnistExplorer.state().hash.includes('colour=mlp')")
+    # A lasso (Shift + drag) around part of the map lists what it holds.
+    box = page.locator(".explorer-canvas").bounding_box()
+    x0, y0, x1, y1 = box["x"] + 40, box["y"] + 40, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.keyboard.down("Shift")
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0 + 2)):
+        page.mouse.move(x, y, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    region = state(page)["region"]
+    inside = [i for i in range(N) if (lambda p: x0 < p["x"] < x1 and y0 < p["y"] < y1)(page.evaluate(f"window.mnistExplorer.screenOf({i})"))]
+    assert region["kind"] == "lasso" and sorted(region["ids"]) == inside
+    assert sum(region["counts"]) == len(inside) and state(page)["zoom"] == 1, "a lasso does not pan"
+    assert f"{len(inside)} digits in the lasso" in page.inner_text(".explorer-region-info")
+    assert page.locator(".explorer-region-images button").count() == min(12, len(inside))
+    # The keyboard's way: what is in view.
+    page.click(".explorer-in-view")
+    assert state(page)["region"]["kind"] == "view" and len(state(page)["region"]["ids"]) == N
+    # "?" opens the help; Esc closes it and gives the focus back.
+    page.click(".explorer-help-button")
+    assert page.is_visible(".explorer-help-panel") and page.get_attribute(".explorer-help-button", "aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert page.is_hidden(".explorer-help-panel")
+    assert page.evaluate("document.activeElement.classList.contains('explorer-help-button')")
+    assert not watch.errors, watch.errors
