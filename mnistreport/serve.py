@@ -10,14 +10,18 @@ exists only in served pages, never in the written site.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+from http import HTTPStatus
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -62,10 +66,47 @@ class BuildState:
             return json.dumps({"build": self.build, "error": self.error}).encode()
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+MAX_PATH_BYTES = 2048
+
+
+class ServeError(Exception):
+    """The preview server cannot start (the port is taken, or may not be opened)."""
+
+
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The ``Host`` header values that name this server: a local name with its port (bare on port 80)."""
+    hosts = {f"{name}:{port}" for name in LOCAL_NAMES}
+    if port == 80:
+        hosts.update(LOCAL_NAMES)
+    return frozenset(hosts)
+
+
+def path_problem(target: str) -> tuple[HTTPStatus, str] | None:
+    """Why a request target cannot name a file of the site (status and message), or None if it can."""
+    if len(target) > MAX_PATH_BYTES:  # http.server decodes the request line as Latin-1: one char per byte
+        return HTTPStatus.REQUEST_URI_TOO_LONG, f"the request path is longer than {MAX_PATH_BYTES} bytes"
+    raw = urllib.parse.unquote_to_bytes(urllib.parse.urlsplit(target).path)
+    if b"\0" in raw:
+        return HTTPStatus.BAD_REQUEST, "the request path contains a NUL byte (%00)"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return HTTPStatus.BAD_REQUEST, "the request path is not valid UTF-8 once percent-decoded"
+    return None
+
+
 class ReloadingHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site folder; HTML pages get the reload script, and the status path answers JSON."""
+    """Serves the site folder; HTML pages get the reload script, and the status path answers JSON.
+
+    GET and HEAD share one code path, so HEAD reports the length GET sends. Requests for
+    another host (DNS rebinding), malformed paths and folders without ``index.html`` are
+    answered with an error status and a one-line reason; nothing is listed.
+    """
 
     state: BuildState
+    error_message_format = "%(code)d %(message)s: %(explain)s\n"
+    error_content_type = "text/plain; charset=utf-8"
 
     def __init__(self, *args, state: BuildState, **kwargs) -> None:
         self.state = state
@@ -75,25 +116,87 @@ class ReloadingHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("serve: " + format, *args)
 
     def do_GET(self) -> None:
-        if self.path.split("?")[0] == STATUS_PATH:
-            self._send(self.state.as_json(), "application/json")
-            return
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            text = path.read_text(encoding="utf-8").replace("</body>", RELOAD_SCRIPT + "\n</body>", 1)
-            self._send(text.encode("utf-8"), "text/html; charset=utf-8")
-            return
-        super().do_GET()
+        self._respond(with_body=True)
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def do_HEAD(self) -> None:
+        self._respond(with_body=False)
+
+    def _respond(self, with_body: bool) -> None:
+        """Answer the request: an error, the status JSON, an HTML page with the script, or a plain file."""
+        refusal = self._host_problem() or path_problem(self.path)
+        if refusal is not None:
+            self.send_error(refusal[0], explain=refusal[1])
+            return
+        if urllib.parse.urlsplit(self.path).path == STATUS_PATH:
+            self._send(self.state.as_json(), "application/json", with_body)
+            return
+        page = self._html_page()
+        if page is not None:
+            try:
+                text = page.read_text(encoding="utf-8")
+            except OSError:  # removed by a rebuild's swap since it was found
+                self.send_error(HTTPStatus.NOT_FOUND, explain="the page is being rebuilt; reload in a moment")
+                return
+            self._send(text.replace("</body>", RELOAD_SCRIPT + "\n</body>", 1).encode("utf-8"),
+                       "text/html; charset=utf-8", with_body)
+            return
+        file = self.send_head()  # headers with the file's length, a redirect, or an error
+        if file is not None:
+            with file:
+                if with_body:
+                    self.copyfile(file, self.wfile)
+
+    def _host_problem(self) -> tuple[HTTPStatus, str] | None:
+        """A refusal if the ``Host`` header does not name this server (a DNS-rebinding page could send it)."""
+        host = self.headers.get("Host")
+        port = self.server.server_address[1]
+        if host is None:
+            return HTTPStatus.BAD_REQUEST, "the request has no Host header"
+        if host.strip().lower() not in allowed_hosts(port):
+            return HTTPStatus.FORBIDDEN, f"this preview answers only to 127.0.0.1:{port} or localhost:{port}"
+        return None
+
+    def _html_page(self) -> Path | None:
+        """The HTML file the request names (a folder's ``index.html`` when the path ends in /), if it is one."""
+        path = self.translate_path(self.path)
+        if urllib.parse.urlsplit(self.path).path.endswith("/"):
+            path = os.path.join(path, "index.html")
+        return Path(path) if path.endswith(".html") and os.path.isfile(path) else None
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """No folder listings: a folder without ``index.html`` is not found."""
+        self.send_error(HTTPStatus.NOT_FOUND, explain="this folder has no index.html (folders are not listed)")
+        return None
+
+    def _send(self, body: bytes, content_type: str, with_body: bool) -> None:
+        self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """The threaded HTTP server, logging a failed request in one line (the traceback only with --verbose)."""
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        error = sys.exc_info()[1]
+        log.warning("serve: request from %s failed: %r", client_address[0], error)
+        log.debug("serve: traceback", exc_info=True)
+
+
+def open_server(out_dir: Path, port: int, state: BuildState) -> PreviewServer:
+    """Bind 127.0.0.1:``port`` for ``out_dir`` (not serving yet); a port in use is a ServeError."""
+    handler = functools.partial(ReloadingHandler, state=state, directory=str(out_dir))
+    try:
+        return PreviewServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} on 127.0.0.1 is in use (another server, or another `serve`?); "
+                             f"choose another with --port") from exc
+        raise ServeError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
 
 
 def snapshot(folders: Iterable[Path]) -> dict[Path, float]:
@@ -129,11 +232,17 @@ def run_build(build_args: Sequence[str], state: BuildState) -> bool:
 
 def serve(build_args: Sequence[str], out_dir: Path, watched: Sequence[Path], port: int,
           poll_seconds: float = 0.5, stop: threading.Event | None = None) -> None:
-    """Build, serve ``out_dir`` on 127.0.0.1:``port``, and rebuild when a watched file changes."""
+    """Bind 127.0.0.1:``port``, build, serve ``out_dir``, and rebuild when a watched file changes.
+
+    Raises ServeError, before building, if the port cannot be opened.
+    """
     state = BuildState()
-    run_build(build_args, state)
-    handler = functools.partial(ReloadingHandler, state=state, directory=str(out_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    httpd = open_server(out_dir, port, state)  # before the build: a port in use is reported at once
+    try:
+        run_build(build_args, state)
+    except BaseException:
+        httpd.server_close()
+        raise
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     log.info("serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop); watching %s", out_dir, httpd.server_address[1],
              ", ".join(str(w) for w in watched))

@@ -1,17 +1,25 @@
-"""`python build.py serve`: answers on 127.0.0.1, rebuilds after a content change, reloads pages."""
+"""`python build.py serve`: answers on 127.0.0.1, rebuilds after a content change, reloads pages.
 
+The request tests run the preview server on a free port over a small hand-made site and talk
+to it through raw sockets, so that malformed requests reach it exactly as written.
+"""
+
+import http.client
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 import pytest
 
-from mnistreport.serve import RELOAD_SCRIPT, snapshot
+from mnistreport.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -72,3 +80,115 @@ def test_serve_rebuilds_after_a_content_change(tmp_path):
         proc.terminate()
         output = proc.communicate(timeout=10)[0]
     assert "serving" in output
+
+
+class Reply(NamedTuple):
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+@pytest.fixture
+def site_port(tmp_path: Path) -> Iterator[int]:
+    """The preview server on a free port of 127.0.0.1, serving a small site; yields the port."""
+    site = tmp_path / "site"
+    for name, text in {"en/index.html": "<html><body>home</body></html>",
+                       "en/page.html": "<html><body>a page</body></html>",
+                       "en/sub/index.html": "<html><body>sub</body></html>",
+                       "en/bare/secret-name.txt": "not to be listed",
+                       "assets/style.css": "body { color: black; }"}.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    httpd = open_server(site, 0, BuildState())
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def ask(port: int, target: bytes, method: str = "GET", host: str | None = "") -> Reply:
+    """Send one request with ``target`` as written; ``host`` "" means 127.0.0.1:port, None no Host header."""
+    host_line = b"" if host is None else b"Host: " + (host or f"127.0.0.1:{port}").encode() + b"\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(method.encode() + b" " + target + b" HTTP/1.1\r\n" + host_line + b"Connection: close\r\n\r\n")
+        reply = http.client.HTTPResponse(sock, method=method)
+        reply.begin()  # a dropped connection raises RemoteDisconnected here
+        return Reply(reply.status, reply.headers, reply.read())
+
+
+@pytest.fixture
+def console(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """After the test: nothing the server printed (no traceback) and no request logged as failed."""
+    with caplog.at_level(logging.WARNING, logger="mnistreport.serve"):
+        yield
+    assert "Traceback" not in capfd.readouterr().err
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize("target", [b"/en/%00.html", b"/%00", b"/en/\x00index.html"])
+def test_nul_byte_in_the_path_gets_400(site_port: int, console: None, target: bytes) -> None:
+    reply = ask(site_port, target)
+    assert (reply.status, reply.body) == (400, b"400 Bad Request: the request path contains a NUL byte (%00)\n")
+
+
+def test_path_not_utf8_gets_400(site_port: int, console: None) -> None:
+    reply = ask(site_port, b"/en/%ed%a0%80.html")  # an encoded surrogate: not UTF-8
+    assert reply.status == 400 and b"not valid UTF-8" in reply.body
+
+
+def test_over_long_path_gets_414_and_an_over_long_name_404(site_port: int, console: None) -> None:
+    reply = ask(site_port, b"/en/" + b"a" * 3000 + b".html")
+    assert reply.status == 414 and b"longer than 2048 bytes" in reply.body
+    reply = ask(site_port, b"/en/" + b"a" * 300 + b".html")  # under the limit, too long a name for the disk
+    assert reply.status == 404
+
+
+def test_head_reports_the_length_get_sends(site_port: int, console: None) -> None:
+    mismatches = {}
+    for target in (b"/en/page.html", b"/en/", b"/assets/style.css", STATUS_PATH.encode()):
+        got, head = ask(site_port, target), ask(site_port, target, method="HEAD")
+        lengths = (len(got.body), got.headers["Content-Length"], head.headers["Content-Length"], len(head.body))
+        if (got.status, head.status) != (200, 200) or lengths != (len(got.body), str(len(got.body)),
+                                                                  str(len(got.body)), 0):
+            mismatches[target] = (got.status, head.status, lengths)
+    assert mismatches == {}
+
+
+def test_folders_are_never_listed(site_port: int, console: None) -> None:
+    reply = ask(site_port, b"/en/bare/")
+    assert reply.status == 404 and b"secret-name" not in reply.body
+    assert b"no index.html" in reply.body
+    assert ask(site_port, b"/en/bare").status == 301  # to /en/bare/, as for any folder
+    page = ask(site_port, b"/en/sub/")
+    assert page.status == 200 and RELOAD_SCRIPT.encode() in page.body and b"sub" in page.body
+
+
+def test_requests_for_another_host_are_refused(site_port: int, console: None) -> None:
+    for host in ("evil.example", f"evil.example:{site_port}", f"127.0.0.1:{site_port + 1}", "localhost",
+                 f"127.0.0.1.evil.example:{site_port}"):
+        reply = ask(site_port, b"/en/page.html", host=host)
+        assert reply.status == 403, host
+        assert f"only to 127.0.0.1:{site_port}".encode() in reply.body
+    assert ask(site_port, b"/en/page.html", host=None).status == 400
+    for host in (f"127.0.0.1:{site_port}", f"localhost:{site_port}", f"LocalHost:{site_port}", f"[::1]:{site_port}"):
+        assert ask(site_port, b"/en/page.html", host=host).status == 200, host
+
+
+def test_a_port_in_use_is_reported_before_the_build(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "build.py", "serve", "--port", str(port), "--data", str(tmp_path / "no-data"),
+             "--no-download", "--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+        )
+    assert proc.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "site").exists()  # no build was started
