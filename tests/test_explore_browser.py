@@ -585,3 +585,72 @@ def test_filters_colours_lasso_and_help(open_explorer, arrays):
     assert page.is_hidden(".explorer-help-panel")
     assert page.evaluate("document.activeElement.classList.contains('explorer-help-button')")
     assert not watch.errors, watch.errors
+
+
+def test_go_to_a_digit_brings_the_map_on_screen_with_the_digit_at_its_centre(open_explorer):
+    page, _ = open_explorer(scroll=False)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.fill(".explorer-goto input", "test #45")
+    page.press(".explorer-goto input", "Enter")
+    page.wait_for_function("""(() => { const r = document.querySelector('.explorer-view').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight; })()""")
+    page.wait_for_timeout(600)  # the smooth scroll settles
+    view = page.locator(".explorer-view").bounding_box()
+    assert view["y"] >= 0 and view["y"] + view["height"] <= 900
+    p = page.evaluate(f"window.mnistExplorer.screenOf({N_TRAIN + 45})")
+    canvas = page.locator(".explorer-canvas").bounding_box()
+    assert p["x"] == pytest.approx(canvas["x"] + canvas["width"] / 2, abs=2)
+    assert p["y"] == pytest.approx(canvas["y"] + canvas["height"] / 2, abs=2)
+    # The controls, the map and the selected digit fit one 1280 x 900 screen.
+    controls = page.locator(".explorer-controls").bounding_box()
+    selected = page.locator(".explorer-selected-info").bounding_box()
+    assert controls["y"] >= 0 and selected["y"] + selected["height"] <= 900
+    assert "test #45" in page.inner_text(".explorer-selected-info")
+
+
+def test_no_layout_shift_while_loading(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(EXPLORER_HOOK + """
+        window.shifts = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.shifts.push(e.value); })
+          .observe({ type: 'layout-shift', buffered: true });""")
+    page = context.new_page()
+    # The points arrive late, as on a slow connection: the loading message first, on the page's background.
+    page.route("**/points.bin", lambda route: (page.wait_for_timeout(700), route.continue_()))
+    page.goto(server + "en/explore.html")
+    loading = page.locator(".explorer-loading")
+    assert loading.is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('.explorer-canvas')).visibility") == "hidden"
+    colours = page.evaluate("""[getComputedStyle(document.querySelector('.explorer-loading')).backgroundColor,
+        getComputedStyle(document.body).backgroundColor, getComputedStyle(document.querySelector('.explorer-loading')).color]""")
+    assert colours[0] == colours[1], "the page's background, not a black canvas"
+    assert colours[2] != colours[0]
+    page.wait_for_function("window.mnistExplorer !== undefined")
+    page.wait_for_timeout(300)
+    assert sum(page.evaluate("window.shifts")) < 0.01, page.evaluate("window.shifts")
+    context.close()
+
+
+def test_the_skip_link_reaches_the_map(open_explorer):
+    page, _ = open_explorer(scroll=False)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the map"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('explorer-canvas')")
+    assert page.evaluate("location.hash") == "" and state(page)["note"] == ""
+
+
+def test_no_serious_accessibility_violation_with_the_panel_open(open_explorer):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = open_explorer("ja/explore.html")
+    page.evaluate("window.mnistExplorer.setView({ selected: 70 })")
+    page.wait_for_selector(".explorer-neighbours button")
+    page.click(".explorer-in-view")
+    page.click(".explorer-help-button")
+    page.select_option(".explorer-colour", "disagree")
+    results = Axe().run(page)
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
