@@ -16,6 +16,9 @@ on the map, and on the grid when there is one. It loads:
   index is shipped). ``sheets/<tile>.png`` holds that tile's digits in ascending id
   order, slot ``k`` at column ``k % sheet_cols``, row ``k // sheet_cols``, each 28x28,
   raw MNIST grey values (0 background, 255 ink). Empty tiles have no file;
+* each digit's **nearest neighbours** in pixel space (:func:`nearest_neighbours`,
+  :func:`neighbour_files`), fetched only once a digit is selected, one chunk of
+  512 digits (16 KiB) at a time;
 * the downloadable table (:func:`all_digits_table`), from the same arrays.
 
 With the defaults (10 x 10 tiles, 32 columns; about 166 bytes of PNG per digit) the
@@ -23,7 +26,7 @@ t-SNE map of all 70,000 digits gives 84 sheets: median 880 digits and 150 KB, th
 largest 1,500 digits and 250 KB (896 x 1,316 pixels). The explorer shows digit
 images from about 1/7 of the map's width on screen, so it needs 4 to 9 sheets.
 
-Pure functions, except :func:`write_sprite_sheets` (the PNG files).
+Pure functions, except :func:`write_sprite_sheets` and :func:`write_neighbours` (the files).
 """
 
 from __future__ import annotations
