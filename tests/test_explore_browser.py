@@ -654,3 +654,15 @@ def test_no_serious_accessibility_violation_with_the_panel_open(open_explorer):
     serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+def test_a_link_keeps_the_set_and_the_colours(open_explorer, arrays):
+    page, watch = open_explorer("ja/explore.html#set=train&colour=disagree&classes=2,3")
+    s = state(page)
+    assert (s["set"], s["colour"], s["classes"], s["note"]) == ("train", "disagree", [2, 3], "")
+    assert s["shown"] == int(np.isin(arrays["labels"][:N_TRAIN], [2, 3]).sum())
+    assert page.input_value(".explorer-set") == "train" and page.input_value(".explorer-colour") == "disagree"
+    assert s["hash"] == "#classes=2,3&set=train&colour=disagree"
+    page, _ = open_explorer("en/plain.html#colour=cnn")  # no CNN in this edition
+    assert state(page)["colour"] == "label" and "not understood" in state(page)["note"]
+    assert not watch.errors
