@@ -78,8 +78,8 @@ export const cameraMethods = {
     if (this.loaded) this.renderNow();
   },
 
-  /** Is the map engaged: clicked or focused, so that the wheel zooms it instead of scrolling the page? */
-  get engaged() { return document.activeElement === this.canvas; },
+  /** Is the map engaged: clicked or focused (it or its zoom buttons), so that the wheel zooms it instead of scrolling the page? */
+  isEngaged() { return this.view.contains(document.activeElement); },
 
   /** The short note over the map: how to zoom with the wheel, or how to move the map with fingers. */
   showHint(kind) {
@@ -94,7 +94,7 @@ export const cameraMethods = {
   bindPointer() {
     const c = this.canvas;
     c.addEventListener("wheel", (e) => {
-      if (!(this.engaged || e.ctrlKey || e.metaKey)) {
+      if (!(this.isEngaged() || e.ctrlKey || e.metaKey)) {
         // The page scrolls; the reader learns how to zoom instead.
         if (Math.abs(e.deltaY) > Math.abs(e.deltaX)) this.showHint("wheel");
         return;

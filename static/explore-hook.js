@@ -21,7 +21,7 @@ export function hook(self) {
         sheetsRequested: self.sheetsStore.requested, sheetsInflight: self.sheetsStore.inflight,
         neighbourChunks: self.neighbourStore.requested, neighbours: self.neighbourIds ? [...self.neighbourIds] : null,
         region: self.region ? { kind: self.region.kind, ids: [...self.region.ids], counts: [...self.region.counts] } : null,
-        engaged: self.engaged, lassoMode: !!self.lassoMode,
+        engaged: self.isEngaged(), lassoMode: !!self.lassoMode,
         renders: self.stats.renders, lastRenderMs: self.stats.lastMs,
       };
     },

@@ -386,7 +386,6 @@ class Explorer {
 }
 
 Object.assign(Explorer.prototype, cameraMethods, renderMethods, panelMethods);
-Object.defineProperty(Explorer.prototype, "engaged", Object.getOwnPropertyDescriptor(cameraMethods, "engaged"));
 
 // Start every explorer on the page.
 window.mnistExplorers = window.mnistExplorers || {};
