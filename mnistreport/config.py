@@ -233,6 +233,7 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
         built[name] = _section_from_dict(section_cls, raw.get(name, {}), name)
     config = Config(**built)
     _check_consistency(config)
+    check_perplexities(config)
     return config
 
 
@@ -271,7 +272,6 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
         config = config_from_dict(raw)
-        check_perplexities(config)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     return config

@@ -102,9 +102,9 @@ class StepInputs:
     def __getitem__(self, step: Step) -> Any:
         try:
             return self.values[step]
-        except KeyError:
+        except KeyError as exc:
             raise UndeclaredRead(f"{self.owner} reads step {step.field!r}, which is not among the steps it uses") \
-                from None
+                from exc
 
 
 class ResultsView:

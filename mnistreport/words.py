@@ -27,10 +27,10 @@ def load_words(content_dir: Path, lang: str) -> dict[str, dict[str, str]]:
     path = content_dir / lang / WORDS_FILE
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise WordsError(f"{path}: missing (the words of charts, tables and page chrome)") from None
+    except FileNotFoundError as exc:
+        raise WordsError(f"{path}: missing (the words of charts, tables and page chrome)") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise WordsError(f"{path}: not valid TOML: {exc}") from None
+        raise WordsError(f"{path}: not valid TOML: {exc}") from exc
     for section, words in raw.items():
         if not isinstance(words, dict) or not all(isinstance(v, str) for v in words.values()):
             raise WordsError(f"{path}: [{section}] must be a table of key = \"text\" lines")
