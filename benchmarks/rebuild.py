@@ -4,12 +4,14 @@
 2. a rebuild with nothing changed,
 3. a rebuild after editing one Markdown file.
 
-Target (issue 5): a rebuild after editing only Markdown or a template takes at
-most 3 s of wall time on a 2-core machine.
+Target (issue 16): a rebuild after editing only Markdown takes at most 2.5 s
+of wall time on a 2-core machine, cache keys (code fingerprints) included.
 
-    python benchmarks/rebuild.py [--data DIR] [--full]
+    python benchmarks/rebuild.py [--data DIR] [--full] [--cache-dir DIR]
 
-``--full`` times the full-size build instead of ``--quick`` (minutes when cold).
+``--full`` times the full-size build instead of ``--quick`` (minutes when cold);
+``--cache-dir`` starts from an existing cache of the same code (the cold build is
+then not timed: the first build only fills in what that cache lacks).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TARGET_SECONDS = 3.0
+TARGET_SECONDS = 2.5
 
 
 def timed_build(args: list[str]) -> float:
@@ -37,12 +39,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.environ.get("MNIST_DATA_DIR", str(REPO.parent / "shared/data/mnist")))
     parser.add_argument("--full", action="store_true", help="time the full-size build instead of --quick")
+    parser.add_argument("--cache-dir", type=Path, help="an existing cache to start from (not timed cold)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         content = work / "content"
         shutil.copytree(REPO / "content", content)
-        args = ["--data", options.data, "--out", str(work / "site"), "--cache-dir", str(work / "cache"),
+        cache = options.cache_dir or work / "cache"
+        args = ["--data", options.data, "--out", str(work / "site"), "--cache-dir", str(cache),
                 "--content", str(content)] + ([] if options.full else ["--quick"])
         cold = timed_build(args)
         unchanged = timed_build(args)
@@ -52,7 +56,7 @@ def main() -> int:
         assert "Edited for the rebuild benchmark." in (work / "site" / "en" / "first-look.html").read_text()
     mode = "full" if options.full else "--quick"
     print(f"rebuild benchmark ({mode}, {os.cpu_count()} CPUs)")
-    print(f"  cold build                       {cold:8.2f} s")
+    print(f"  {'first build (given cache)' if options.cache_dir else 'cold build':<32} {cold:8.2f} s")
     print(f"  rebuild, nothing changed         {unchanged:8.2f} s   ({cold / unchanged:6.1f}x faster than cold)")
     print(f"  rebuild after a Markdown edit    {edited:8.2f} s   ({cold / edited:6.1f}x faster than cold)")
     verdict = "PASS" if max(unchanged, edited) <= TARGET_SECONDS else "FAIL"

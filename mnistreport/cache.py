@@ -15,6 +15,8 @@ removes only what this code wrote, and only from a folder with that marker.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -26,7 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,23 @@ _KINDS = ("results", "figures", "assets", "templates")
 # the names this code gives entries (and Jinja's compiled templates, see site.py)
 _ENTRY = re.compile(r"^([0-9a-f]{32}(\.[a-z]+)?|__jinja2_[0-9a-f]+\.cache)$")
 _TEMPORARY = ".tmp-"
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, busy: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created with its folder); if another process holds it, log
+    ``busy`` once and wait. Used for one build per cache folder and one writer per site folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s", busy)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class CacheError(Exception):

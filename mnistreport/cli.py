@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import logging
 import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
-from .cache import LOCK, Cache, CacheError, StepRecord
+from .cache import LOCK, Cache, CacheError, StepRecord, file_lock
 from .config import ConfigError, load_config
 from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
+from .provenance import QMNIST_URLS, load_provenance, provenance_cache
 from .declare import DeclarationError, UndeclaredRead
 from .pipeline import REPO_ROOT, SitePaths, compute, write
 from .site import LANGS, SiteError, check_out_dir
@@ -43,8 +44,14 @@ def parser() -> argparse.ArgumentParser:
                    help="folder with MNIST (the four IDX files, gzipped or not; or mnist.npz; or "
                         "mnist_train.csv + mnist_test.csv). Default: $MNIST_DATA_DIR, then the download cache, "
                         "then a download, then the 5,000-digit sample")
+    p.add_argument("--provenance", type=Path, metavar="DIR", default=None,
+                   help="folder with QMNIST's extended labels (qmnist-train-labels-idx2-int.gz, "
+                        "qmnist-test-labels-idx2-int.gz), who wrote each digit. Default: $MNIST_PROVENANCE_DIR, "
+                        "then the --data folder, then qmnist/ in the download cache, then a download; without them the "
+                        "writers chapter says how to get them")
     p.add_argument("--require-full", action="store_true",
-                   help="fail instead of falling back to the 5,000-digit sample when the full MNIST is unavailable")
+                   help="fail instead of falling back to the 5,000-digit sample when the full MNIST is unavailable, "
+                        "or building without the QMNIST provenance labels")
     p.add_argument("--no-download", action="store_true", help="never try to download MNIST")
     p.add_argument("--lang", choices=("all",) + LANGS, default="all", help="which language(s) to build")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "site", help="output folder (replaced atomically)")
@@ -70,20 +77,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-@contextlib.contextmanager
-def build_lock(cache_dir: Path) -> Iterator[None]:
+def build_lock(cache_dir: Path) -> contextlib.AbstractContextManager[None]:
     """One build at a time per cache folder: a second one waits and says so."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / LOCK, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("another build is running with cache %s; waiting for it to finish", cache_dir)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(cache_dir / LOCK, f"another build is running with cache {cache_dir}; waiting for it to finish")
 
 
 def print_step(record: StepRecord) -> None:
@@ -159,6 +155,20 @@ def build(args: argparse.Namespace) -> None:
     )
     log.info("  data: %s (%s), %d training and %d test images", data.source, data.origin,
              len(data.train_labels), len(data.test_labels))
+    provenance = load_provenance(
+        data,
+        required=args.require_full,
+        provenance_dir=args.provenance,
+        data_dir=args.data,
+        env=os.environ,
+        cache_dir=provenance_cache(args.data_cache),
+        urls=QMNIST_URLS if not args.no_download else (),
+        allow_download=not args.no_download,
+        progress=not args.quiet,
+    )
+    if provenance is not None:
+        log.info("  provenance: %s", provenance.origin)
+        data = replace(data, provenance=provenance)
     cache = Cache(args.cache_dir, force=args.force)
     cache.remove_stale_temporaries()  # left by a killed build (we hold the lock, so none is running)
     steps = StepLog(live=sys.stderr.isatty() and not args.quiet)
@@ -186,6 +196,8 @@ def build_args_for_serve(args: argparse.Namespace) -> list[str]:
         passed += ["--data", str(args.data)]
     if args.data_cache:
         passed += ["--data-cache", str(args.data_cache)]
+    if args.provenance:
+        passed += ["--provenance", str(args.provenance)]
     return passed
 
 

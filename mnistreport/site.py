@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import hashlib
 import html
 import json
@@ -28,18 +27,20 @@ import traceback
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
+from . import data as mnist_data
 from . import tables
+from .cache import file_lock
 from .declare import DIGITS, Table
 from .outputs import FigureFile
 from .results import Results
-from .style import CLASS_COLOURS
+from .style import CLASS_COLOURS, CLASS_TEXT_COLOURS
 
 log = logging.getLogger(__name__)
 
@@ -242,13 +243,23 @@ class PageHelpers:
             options.setdefault("digit", self.page.digit)
         frame = declared.build(self.inputs.results, self.words["table"], **options)
         self.table_count += 1
-        return tables.render_table(frame, caption, self.table_count, self.words["ui"]["table"], css_class=name)
+        return self._scroll_box(tables.render_table(frame, caption, self.table_count, self.words["ui"]["table"],
+                                                    css_class=name), caption)
 
     def pixel_table(self, image: Any, caption: str) -> str:
         """A numbered table of one image's pixel values."""
         self.table_count += 1
-        return tables.pixel_table(image, caption, self.table_count, self.words["ui"]["table"],
-                                  self.words["table"]["row_col"])
+        return self._scroll_box(tables.pixel_table(image, caption, self.table_count, self.words["ui"]["table"],
+                                                   self.words["table"]["row_col"]), caption)
+
+    def _scroll_box(self, table_html: str, caption: str) -> str:
+        """A table's wrapper made a named, keyboard-focusable region, so a table wider than the
+        screen scrolls inside its own box and a keyboard can scroll it too."""
+        label = html.escape(f'{self.words["ui"]["table"]} {self.table_count}: {caption}', quote=True)
+        wrapper = '<div class="table-wrap">'
+        if not table_html.startswith(wrapper):
+            raise SiteError(f"table {self.table_count} of {self.page.slug}: its HTML does not start with {wrapper}")
+        return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">' + table_html[len(wrapper):]
 
     def legend(self) -> str:
         """The ten class colours as an HTML legend."""
@@ -322,13 +333,41 @@ def join_cjk_lines(text: str) -> str:
     return _CJK_LINE_BREAK.sub("", text)
 
 
+#: How data.py's loaders word a download: "downloaded from MIRROR, MIRROR".
+DOWNLOADED_FROM = "downloaded from "
+
+
+def describe_origin(origin: str, words: Mapping[str, str]) -> str:
+    """Where the data came from, in a page's language: the loader's label (``MnistData.origin``)
+    looked up in the ``[data]`` words; a label this function does not know is shown as it is."""
+    known = {label: f"origin_{kind}" for kind, label in mnist_data.ORIGINS.items()}
+    known[mnist_data.SAMPLE_ORIGIN] = "origin_sample"
+    if origin in known:
+        return words[known[origin]]
+    if origin.startswith(DOWNLOADED_FROM):
+        return words["origin_download"].format(mirrors=origin[len(DOWNLOADED_FROM):])
+    return words["origin_other"].format(origin=origin)
+
+
+def normalise_site_url(url: str) -> str:
+    """The published site's address (``--site-url``) ending in one slash, or "" for none; anything
+    but an absolute http(s) URL without query or fragment is a SiteError."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SiteError(f"--site-url {url!r}: expected the site's absolute address, such as "
+                        "https://user.github.io/mnistreport/")
+    return url.rstrip("/") + "/"
+
+
 class SiteRenderer:
     """Renders all pages of all languages from content, results and templates."""
 
     def __init__(self, inputs: SiteInputs, *, content_dir: Path, templates_dir: Path, langs: tuple[str, ...],
                  banners: list[str], site_url: str = "", compiled_dir: Path | None = None) -> None:
         self.inputs, self.results = inputs, inputs.results
-        self.site_url = site_url.rstrip("/") + "/" if site_url else ""
+        self.site_url = normalise_site_url(site_url)
         self.content_dir, self.langs, self.banners = content_dir, langs, banners
         self.ui = {lang: inputs.words[lang]["ui"] for lang in langs}
         self.pages = find_pages(content_dir, langs[0])
@@ -351,6 +390,7 @@ class SiteRenderer:
             autoescape=True,
         )
         self.titles: dict[tuple[str, str], str] = {}
+        self.hero_image: str | None = None  # the home page's first figure: the picture of a shared link
 
     def _context(self, lang: str, page: Page, helpers: PageHelpers) -> dict[str, Any]:
         context = {f.name: getattr(self.results, f.name) for f in fields(self.results)}
@@ -360,6 +400,7 @@ class SiteRenderer:
             pixel_table=helpers.pixel_table, legend=helpers.legend, widget=helpers.widget, ui=self.ui[lang],
             words=helpers.words, tsne_method=helpers.tsne_method, grid_method=helpers.grid_method,
             results=self.results, chapter_list=self.chapter_list(lang), digit_row=self.digit_row(lang),
+            data_origin=describe_origin(self.results.data.origin, helpers.words["data"]),
         )
         return context
 
@@ -407,31 +448,51 @@ class SiteRenderer:
                 converter = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html",
                                                           TocExtension(slugify=slugify_unicode)])
                 body = converter.convert(text)
+                if page.kind == "home":
+                    self.hero_image = self.hero_image or helpers.first_figure
                 toc = [(t["id"], t["name"]) for t in converter.toc_tokens if t["level"] == 2]
                 context = self._page_context(lang, page, metas[(lang, page.slug)], body)
                 context.update(toc=toc if len(toc) >= 3 else [],
-                               og_image=self.absolute(helpers.first_figure or "assets/favicon.svg"),
-                               canonical=self.absolute(f"{lang}/{page.slug}.html"))
+                               og_image=self.absolute(helpers.first_figure or self.hero_image or "assets/favicon.svg"),
+                               canonical=self.absolute(f"{lang}/{page.slug}.html"),
+                               alternates=self.alternates(f"{{lang}}/{page.slug}.html"))
                 target = out_dir / lang / f"{page.slug}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(self._layout("page.html", context), encoding="utf-8")
-        landing = self._layout("landing.html", dict(langs=self.langs, ui=self.ui, names=LANG_NAMES, banners=self.banners))
+        home = self._one("home")
+        landing = self._layout("landing.html", dict(
+            langs=self.langs, ui=self.ui, names=LANG_NAMES, banners=self.banners,
+            descriptions={lang: metas[(lang, home.slug)].get("description", "") for lang in self.langs},
+            og_image=self.absolute(self.hero_image or "assets/favicon.svg"), canonical=self.absolute(""),
+            alternates=self.alternates(f"{{lang}}/{home.slug}.html"),
+        ))
         (out_dir / "index.html").write_text(landing, encoding="utf-8")
         not_found = self._layout("404.html", dict(
             langs=self.langs, ui=self.ui, names=LANG_NAMES, base=self.site_url, banners=self.banners,
-            og_image=self.absolute("assets/favicon.svg")[3 if not self.site_url else 0:],
+            og_image=self.absolute("assets/favicon.svg"),
         ))
         (out_dir / "404.html").write_text(not_found, encoding="utf-8")
-        (out_dir / "sitemap.xml").write_text(self.sitemap(), encoding="utf-8")
+        if self.site_url:
+            (out_dir / "sitemap.xml").write_text(self.sitemap(), encoding="utf-8")
+        else:
+            log.info("no --site-url given: canonical links, hreflang alternates, og:url, og:image and sitemap.xml "
+                     "are left out (they need absolute URLs)")
 
-    def absolute(self, path: str) -> str:
-        """A URL for ``path`` (relative to the site root): absolute with --site-url, else relative to a page."""
-        return self.site_url + path if self.site_url else "../" + path
+    def absolute(self, path: str) -> str | None:
+        """The absolute URL of ``path`` (relative to the site root) with --site-url; None without it."""
+        return self.site_url + path if self.site_url else None
+
+    def alternates(self, pattern: str) -> list[tuple[str, str]]:
+        """(hreflang, absolute URL) of a page in every language, ``{lang}`` in ``pattern`` filled in, and
+        ``x-default`` for the language chooser; empty without --site-url (hreflang needs absolute URLs)."""
+        if not self.site_url:
+            return []
+        return [(lang, self.site_url + pattern.format(lang=lang)) for lang in self.langs] + [("x-default", self.site_url)]
 
     def sitemap(self) -> str:
-        """sitemap.xml listing every page with its other-language alternates (hreflang)."""
+        """sitemap.xml listing the language chooser and every page with its other-language alternates (hreflang)."""
         base = self.site_url
-        entries = []
+        entries = [f"  <url>\n    <loc>{html.escape(base)}</loc>\n  </url>"]
         for lang in self.langs:
             for page in self.pages:
                 alternates = "".join(
@@ -487,6 +548,7 @@ class SiteRenderer:
             "home": dict(link(self._one("home")), current=page.kind == "home"),
             "about": dict(link(self._one("about")), current=page.kind == "about"),
             "colours": CLASS_COLOURS,
+            "text_colours": CLASS_TEXT_COLOURS,
         }
 
 
@@ -596,20 +658,9 @@ def remove_stale_staging(out_dir: Path) -> list[Path]:
     return stale
 
 
-@contextlib.contextmanager
-def out_lock(out_dir: Path) -> Iterator[None]:
+def out_lock(out_dir: Path) -> contextlib.AbstractContextManager[None]:
     """One writer at a time per output folder (a lock file beside it), whatever cache each build uses."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("another build is writing %s; waiting for it to finish", out_dir)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(out_dir.parent / f".{out_dir.name}.lock", f"another build is writing {out_dir}; waiting for it to finish")
 
 
 _AT_FDCWD = -100
