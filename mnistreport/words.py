@@ -9,6 +9,7 @@ keys; a difference stops the build with a message naming the file and key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Mapping
@@ -37,8 +38,17 @@ def load_words(content_dir: Path, lang: str) -> dict[str, dict[str, str]]:
     return raw
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders a text fills in (the same in every language)."""
+    return set(_PLACEHOLDER.findall(text))
+
+
 def load_all_words(content_dir: Path, langs: tuple[str, ...]) -> dict[str, dict[str, dict[str, str]]]:
-    """The words of every language, checked to have the same sections and keys."""
+    """The words of every language, checked to have the same sections, keys and placeholders."""
     words = {lang: load_words(content_dir, lang) for lang in langs}
     first = langs[0]
     problems = []
@@ -49,6 +59,16 @@ def load_all_words(content_dir: Path, langs: tuple[str, ...]) -> dict[str, dict[
                 problems.append(f"{content_dir / lang / WORDS_FILE}: [{section}] {key} is missing (it is in {first})")
             for key in sorted(set(mine) - set(theirs)):
                 problems.append(f"{content_dir / first / WORDS_FILE}: [{section}] {key} is missing (it is in {lang})")
+            for key in sorted(set(mine) & set(theirs)):
+                if placeholders(mine[key]) != placeholders(theirs[key]):
+                    problems.append(f"{content_dir / lang / WORDS_FILE}: [{section}] {key}: expected the placeholders "
+                                    f"{sorted(placeholders(theirs[key]))} (as in {first}), found "
+                                    f"{sorted(placeholders(mine[key]))}")
+    for lang in langs:
+        for section, texts in words[lang].items():
+            for key in sorted(set(texts) & DICT_ATTRIBUTES):
+                problems.append(f"{content_dir / lang / WORDS_FILE}: [{section}] {key}: a key named like a dict "
+                                "method would be shadowed by it in templates (words.items); rename it")
     if problems:
         raise WordsError("words files differ:\n  " + "\n  ".join(problems))
     return words

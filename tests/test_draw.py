@@ -149,14 +149,11 @@ def test_map_digit_sheet_puts_digit_i_at_row_i_div_50():
     np.testing.assert_array_equal(decoded, sheet)
 
 
-def test_words_match_across_languages_and_are_all_used():
+def test_every_word_of_the_pad_is_used():  # keys and placeholders match across languages: words.py checks
     words = {lang: load_words(lang) for lang in LANGS}
-    assert set(words["en"]) == set(words["ja"])
     used = (REPO / "templates/widgets/draw.html").read_text() + (REPO / "static/draw.js").read_text()
     unused = [key for key in words["en"] if not re.search(rf"words(\.{key}\b|\[\"{key}\"\])", used)]
     assert not unused, f"words never used: {unused}"
-    for key in words["en"]:  # the same placeholders in both languages
-        assert set(re.findall(r"\{\w+\}", words["en"][key])) == set(re.findall(r"\{\w+\}", words["ja"][key])), key
     assert words["en"]["canvas_label"] == "Draw a digit" and words["ja"]["canvas_label"] == "数字を描く"
     assert words["en"]["prediction"] == "Prediction: {digit} ({percent} %)"
     assert words["ja"]["prediction"] == "予測: {digit} ({percent} %)"

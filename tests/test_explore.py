@@ -212,15 +212,6 @@ def test_neighbour_files_are_chunks_of_bundles(tmp_path):
 WORDS = {lang: load_words(REPO / "content", lang)["explorer"] for lang in ("en", "ja")}
 
 
-def test_words_files_have_the_same_keys_and_placeholders():
-    en, ja = WORDS["en"], WORDS["ja"]
-    assert set(en) == set(ja)
-    for key in en:
-        assert isinstance(en[key], str) and en[key] and ja[key], key
-        assert set(re.findall(r"\{(\w+)\}", en[key])) == set(re.findall(r"\{(\w+)\}", ja[key])), key
-    assert not set(en) & set(dir(dict)), "a key named like a dict method would shadow it in Jinja (words.clear)"
-
-
 def test_every_word_the_component_uses_exists():
     template = (REPO / "templates" / "widgets" / "explorer.html").read_text(encoding="utf-8")
     script = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "static").glob("explore*.js")))
