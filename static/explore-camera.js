@@ -97,6 +97,8 @@ export const cameraMethods = {
       if (!(this.isEngaged() || e.ctrlKey || e.metaKey)) {
         // The page scrolls; the reader learns how to zoom instead.
         if (Math.abs(e.deltaY) > Math.abs(e.deltaX)) this.showHint("wheel");
+        if (this.hover >= 0) { this.hover = -1; this.requestRender(); }
+        this.hideTooltip();
         return;
       }
       e.preventDefault();
@@ -214,7 +216,7 @@ export const cameraMethods = {
         ArrowUp: () => this.panBy(0, step), ArrowDown: () => this.panBy(0, -step),
         "+": () => this.zoomAt(1.5), "=": () => this.zoomAt(1.5), "-": () => this.zoomAt(1 / 1.5), _: () => this.zoomAt(1 / 1.5),
         "0": () => this.setCamera(1, 0.5, 0.5), Home: () => this.setCamera(1, 0.5, 0.5),
-        Escape: () => { this.select(-1); this.hideTooltip(); },
+        Escape: () => { if (this.lassoMode) this.setLassoMode(false); else { this.select(-1); this.hideTooltip(); } },
         Enter: () => this.pickCentre(), " ": () => this.pickCentre(),
         "?": () => this.toggleHelp(true),
         n: () => this.focusNeighbour(),
