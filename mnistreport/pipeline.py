@@ -23,6 +23,7 @@ from .declare import Chapter, ConfigView, DeclarationError, Step, StepInputs, co
 from .fingerprint import UnkeyableError, function_fingerprint
 from .outputs import OutputWriter, asset_key
 from .results import Results
+from .search import build_search_index
 from .site import SiteInputs, SiteRenderer, check_content_parity, write_json, write_site
 from .words import load_all_words
 
@@ -162,6 +163,7 @@ def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cac
         shutil.copytree(paths.static, staging / "assets")
         (staging / ".nojekyll").write_text("", encoding="utf-8")
         write_json(staging / "data" / "results.json", results.summary())
+        build_search_index(staging, langs)
         report(StepRecord("pages", time.perf_counter() - started, cached=False))
 
     write_site(out_dir, write_pages=write_pages)

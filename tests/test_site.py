@@ -281,3 +281,143 @@ def test_an_exception_raised_by_the_markdown_names_the_file_and_line(tmp_path):
         renderer.render_all(tmp_path / "out")
     assert str(caught.value) == f"{tmp_path / 'content' / 'en' / 'index.md'}:8: ZeroDivisionError: integer division or modulo by zero"
     assert isinstance(caught.value.__cause__, ZeroDivisionError)
+
+
+# --- head metadata, site URL, data origin, tables ------------------------------------------
+
+SITE_URL = "https://example.org/mnistreport/"
+
+
+@pytest.fixture(scope="module")
+def published(tiny_site, tiny_cache, tmp_path_factory):
+    """The tiny site written again with --site-url (figures from the tiny build's cache)."""
+    import logging
+
+    from mnistreport import pipeline
+
+    results, _ = tiny_site
+    out = tmp_path_factory.mktemp("published") / "site"
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("mnistreport")
+    logger.addHandler(handler)
+    try:
+        pipeline.write(results, out, langs=site.LANGS, cache=tiny_cache, site_url=SITE_URL)
+    finally:
+        logger.removeHandler(handler)
+    return out, [r.getMessage() for r in records]
+
+
+def head(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    return text[: text.index("</head>")]
+
+
+def test_with_a_site_url_every_url_that_must_be_absolute_is(published):
+    import xml.etree.ElementTree as ET
+
+    out, messages = published
+    grid = head(out / "ja" / "grid.html")
+    for needle in (f'<link rel="canonical" href="{SITE_URL}ja/grid.html">',
+                   f'<meta property="og:url" content="{SITE_URL}ja/grid.html">',
+                   f'<link rel="alternate" hreflang="en" href="{SITE_URL}en/grid.html">',
+                   f'<link rel="alternate" hreflang="ja" href="{SITE_URL}ja/grid.html">',
+                   f'<link rel="alternate" hreflang="x-default" href="{SITE_URL}">',
+                   f'<meta property="og:image" content="{SITE_URL}figures/'):
+        assert needle in grid, needle
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ET.parse(out / "sitemap.xml").getroot().findall("s:url", ns)
+    locs = [u.find("s:loc", ns).text for u in urls]
+    assert locs[0] == SITE_URL and f"{SITE_URL}ja/digit-3.html" in locs
+    assert len(locs) == 1 + len(site.LANGS) * len(site.find_pages(CONTENT))
+    hrefs = [a.get("href") for u in urls for a in u.findall("x:link", ns)]
+    assert hrefs and all(h.startswith(SITE_URL) for h in hrefs)
+    assert not [m for m in messages if "site-url" in m]
+
+
+def test_without_a_site_url_nothing_that_needs_one_is_written_and_the_build_says_so_once(tiny_site, tiny_cache,
+                                                                                        tmp_path, caplog):
+    import logging
+
+    from mnistreport import pipeline
+
+    results, _ = tiny_site
+    out = tmp_path / "site"
+    with caplog.at_level(logging.INFO, logger="mnistreport"):
+        pipeline.write(results, out, langs=site.LANGS, cache=tiny_cache)
+    assert len([r for r in caplog.records if "--site-url" in r.getMessage()]) == 1
+    assert not (out / "sitemap.xml").exists()
+    for page in [out / "index.html", out / "en" / "grid.html", out / "ja" / "digit-3.html"]:
+        text = head(page)
+        for absent in ('rel="canonical"', 'hreflang=', 'og:url', 'og:image'):
+            assert absent not in text, (page, absent)
+
+
+def test_site_url_must_be_an_absolute_web_address():
+    assert site.normalise_site_url("https://a.github.io/r") == "https://a.github.io/r/"
+    assert site.normalise_site_url("") == ""
+    for bad in ("a.github.io/r", "/r/", "ftp://a/r", "https://a/r?x=1"):
+        with pytest.raises(SiteError, match="--site-url"):
+            site.normalise_site_url(bad)
+
+
+def test_the_language_chooser_describes_the_site_for_a_shared_link(published):
+    out, _ = published
+    landing = head(out / "index.html")
+    for needle in ('<meta name="description" content="A visual report', 'property="og:title"',
+                   'property="og:description"', f'<meta property="og:image" content="{SITE_URL}figures/',
+                   f'<link rel="canonical" href="{SITE_URL}">'):
+        assert needle in landing, needle
+
+
+def test_page_titles_do_not_repeat_the_site_title(tiny_site):
+    import re
+
+    _, out = tiny_site
+    for lang in site.LANGS:
+        for page in site.find_pages(CONTENT):
+            title = re.search(r"<title>([^<]+)</title>", (out / lang / f"{page.slug}.html").read_text(encoding="utf-8"))[1]
+            parts = title.split(" · ")
+            assert len(parts) == len(set(parts)), title
+
+
+@pytest.mark.parametrize("label", ["idx", "npz", "csv", "sample", "download"])
+def test_where_the_data_came_from_is_said_in_each_language(label):
+    from mnistreport import data
+    from mnistreport.words import load_all_words
+
+    origin = {"sample": data.SAMPLE_ORIGIN, "download": site.DOWNLOADED_FROM + "https://mirror.example/"}.get(label)
+    words = load_all_words(CONTENT, site.LANGS)
+    said = {lang: site.describe_origin(origin or data.ORIGINS[label], words[lang]["data"]) for lang in site.LANGS}
+    assert said["en"] != said["ja"] and "local copy" not in said["ja"]
+    assert all(said.values())
+    if label == "download":
+        assert all("https://mirror.example/" in text for text in said.values())
+
+
+def test_japanese_pages_do_not_show_the_english_data_label(tiny_site):
+    _, out = tiny_site
+    for page in ("index", "about", "dataset"):
+        text = (out / "ja" / f"{page}.html").read_text(encoding="utf-8")
+        assert "local copy" not in text and "IDX files" not in text
+
+
+def test_every_table_scrolls_in_a_named_focusable_region(tiny_site):
+    import re
+
+    _, out = tiny_site
+    for lang in site.LANGS:
+        for page in ("dataset", "grid", "about"):
+            text = (out / lang / f"{page}.html").read_text(encoding="utf-8")
+            wraps = re.findall(r'<div class="table-wrap"[^>]*>', text)
+            assert wraps and all('role="region" tabindex="0" aria-label="' in w for w in wraps), wraps
+
+
+def test_digit_badges_get_the_text_colour_that_contrasts(tiny_site):
+    from mnistreport.style import CLASS_COLOURS
+
+    _, out = tiny_site
+    text = head(out / "en" / "digit-8.html")
+    assert f".c8{{--c:{CLASS_COLOURS[8]};--on-c:#000000}}" in text
+    assert f".c0{{--c:{CLASS_COLOURS[0]};--on-c:#ffffff}}" in text
