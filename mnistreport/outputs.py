@@ -11,6 +11,7 @@ context, so no state leaks from one figure to the next.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +27,31 @@ from .fingerprint import UnkeyableError, function_fingerprint
 from .results import Results
 
 FIGURE_DIR = "figures"
+#: Widths of the smaller copies a large figure gets (``<name>-<width>w.png``), for ``srcset``:
+#: about one and two times a phone's column.
+VARIANT_WIDTHS = (400, 800)
 
 
 @dataclass(frozen=True)
 class FigureFile:
-    """A written figure: its path relative to the site root and its pixel size."""
+    """A written figure: its path relative to the site root, its pixel size, and its smaller copies."""
 
     path: str
     width: int
     height: int
     bytes: int
+    variants: tuple[tuple[str, int, int], ...] = ()  # (path, width, height), narrowest first
+
+
+def shrink_png(source: Path, target: Path, width: int) -> None:
+    """Write ``source`` reduced to ``width`` pixels wide (Lanczos), a palette PNG staying one."""
+    with Image.open(source) as image:
+        palette = image.mode == "P"
+        small = image.convert("RGB" if palette else image.mode)
+        small = small.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
+    if palette:
+        small = small.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(target, optimize=True)
 
 
 def _save(drawn: Any, path: Path, scale: int = 1, shrink: int = 1, palette: bool = False) -> tuple[int, int]:
@@ -91,6 +107,7 @@ class OutputWriter:
         self.figures: dict[tuple[str, str], FigureFile] = {}  # (lang, name) -> file
         self.hits = 0
         self.written = 0
+        self.variant_code = code_of(shrink_png, "figure variants")
 
     def _key(self, what: str, declared: Figure | Asset, code: str, extra: Any = None) -> str:
         return declared_key(what, declared, code, self.step_keys, self.results.config, self.results.data.checksum,
@@ -108,11 +125,27 @@ class OutputWriter:
         shutil.copyfile(cached, target)
         return target
 
-    def _register(self, name: str, relative: str, langs: tuple[str, ...]) -> None:
+    def _variants(self, relative: str, width: int) -> tuple[tuple[str, int, int], ...]:
+        """Smaller copies of a written figure at the VARIANT_WIDTHS well below its own, keyed on its bytes."""
+        target = self.site_dir / relative
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        made = []
+        for small in VARIANT_WIDTHS:
+            if small * 1.25 > width:
+                continue
+            variant = f"{relative.removesuffix('.png')}-{small}w.png"
+            key = cache_key(f"figure variant {variant}", {"png": digest, "width": small, "code": self.variant_code})
+            path = self._copy_file(key, lambda path, w=small: shrink_png(target, path, w), variant)
+            with Image.open(path) as image:
+                made.append((variant, image.width, image.height))
+        return tuple(made)
+
+    def _register(self, name: str, relative: str, langs: tuple[str, ...], variants: bool = True) -> None:
         target = self.site_dir / relative
         with Image.open(target) as image:
             width, height = image.size
-        info = FigureFile(relative, width, height, target.stat().st_size)
+        info = FigureFile(relative, width, height, target.stat().st_size,
+                          self._variants(relative, width) if variants else ())
         for lang in langs:
             self.figures[(lang, name)] = info
 
@@ -143,7 +176,7 @@ class OutputWriter:
                 full = f"{FIGURE_DIR}/{name}-full.png"
                 self._copy_file(self._key(f"figure {name} full", figure, code),
                                 lambda path: _save_styled(picture(), path, palette=True), full)
-                self._register(f"{name}-full", full, self.langs)
+                self._register(f"{name}-full", full, self.langs, variants=False)
                 small = f"{FIGURE_DIR}/{name}.png"
                 self._copy_file(self._key(f"figure {name} preview", figure, code, figure.preview),
                                 lambda path: _save_styled(picture(), path, shrink=figure.preview, palette=True), small)

@@ -217,19 +217,18 @@ class PageHelpers:
         ui = self.words["ui"]
         self.figure_count += 1
         self.first_figure = self.first_figure or info.path
-        loading = "eager" if self.figure_count == 1 else "lazy"
+        loading = 'loading="eager" fetchpriority="high"' if self.figure_count == 1 else 'loading="lazy"'
         src = "../" + info.path
         caption_html = html.escape(caption or alt)
-        href = src
-        if full:
-            large = self._figure_file(full)
-            href = "../" + large.path
+        large = self._figure_file(full) if full else info if info.variants else None
+        href = "../" + large.path if large else src
+        if large:  # a picture shown smaller than it is opens at full size
             size = ui["full_size"].format(width=large.width, height=large.height, mb=large.bytes / 1e6)
             caption_html += f' <a href="{href}">{html.escape(size)}</a>'
         return (
             f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
-            f'<a href="{href}"><img src="{src}" alt="{html.escape(alt)}" width="{info.width}" height="{info.height}" '
-            f'loading="{loading}" decoding="async"></a>'
+            f'<a href="{href}"><img src="{src}"{responsive_sources(info)} alt="{html.escape(alt)}" '
+            f'width="{info.width}" height="{info.height}" {loading} decoding="async"></a>'
             f'<figcaption><span class="label">{ui["figure"]} {self.figure_count}</span> {caption_html}</figcaption>'
             f"</figure>"
         )
@@ -297,6 +296,19 @@ class PageHelpers:
                     for key, value in variables.items()}
         return template.render(assets="../assets/", words=self.words.get(name, {}), lang=self.lang,
                                id=f"{name}-{self.widget_count}", page=self.page, colours=CLASS_COLOURS, **relative)
+
+
+#: The width a figure is shown at, for ``sizes``: the phone column (below the layout's 760 px
+#: breakpoint), else the article's (48rem, beside the 15rem navigation), never above its own width.
+FIGURE_SIZES = "(max-width: 760px) calc(100vw - 2rem), min({width}px, 48rem, calc(100vw - 19rem))"
+
+
+def responsive_sources(info: FigureFile) -> str:
+    """The ``srcset``/``sizes`` attributes of a figure that has smaller copies (empty otherwise)."""
+    if not info.variants:
+        return ""
+    sources = [f"../{path} {width}w" for path, width, _ in info.variants] + [f"../{info.path} {info.width}w"]
+    return f' srcset="{", ".join(sources)}" sizes="{FIGURE_SIZES.format(width=info.width)}"'
 
 
 def _template_error(exc: Exception, path: Path) -> SiteError:

@@ -421,3 +421,33 @@ def test_digit_badges_get_the_text_colour_that_contrasts(tiny_site):
     text = head(out / "en" / "digit-8.html")
     assert f".c8{{--c:{CLASS_COLOURS[8]};--on-c:#000000}}" in text
     assert f".c0{{--c:{CLASS_COLOURS[0]};--on-c:#ffffff}}" in text
+
+
+def test_large_figures_offer_smaller_copies_that_exist_at_their_stated_widths(tiny_site):
+    import re
+
+    from PIL import Image
+
+    _, out = tiny_site
+    offered = 0
+    for lang in site.LANGS:
+        for page in ("index", "grid", "first-look"):
+            text = (out / lang / f"{page}.html").read_text(encoding="utf-8")
+            for srcset in re.findall(r'<img [^>]*srcset="([^"]+)" sizes="\(max-width: 760px\)', text):
+                for candidate in srcset.split(", "):
+                    path, width = candidate.rsplit(" ", 1)
+                    with Image.open(out / lang / path) as image:
+                        assert f"{image.width}w" == width, candidate
+                    offered += 1
+    assert offered
+
+
+def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
+    from PIL import Image
+
+    from mnistreport.outputs import shrink_png
+
+    Image.new("RGB", (1000, 500), (200, 30, 30)).quantize(16).save(tmp_path / "big.png")
+    shrink_png(tmp_path / "big.png", tmp_path / "small.png", 400)
+    with Image.open(tmp_path / "small.png") as small:
+        assert small.size == (400, 200) and small.mode == "P"
