@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -125,6 +126,14 @@ class MnistData:
     files: tuple[FileInfo, ...] = ()
     headers: dict[str, IdxHeader] = field(default_factory=dict)  # keyed by standard name without ".gz"
     checksum: str = ""  # SHA-256 over the four arrays; filled in by __post_init__ when empty
+    #: Who wrote each digit (mnistreport.provenance.Provenance), or None. Attached by the command line
+    #: after loading; not part of ``checksum``: the steps that read it declare so and are keyed on its own.
+    provenance: Any = None
+
+    @property
+    def provenance_checksum(self) -> str:
+        """The provenance's checksum, or "none": the data part of the key of a step that reads it."""
+        return self.provenance.checksum if self.provenance is not None else "none"
 
     def __post_init__(self) -> None:
         if not self.checksum:

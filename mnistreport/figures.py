@@ -30,6 +30,7 @@ from PIL import Image  # noqa: E402
 
 from .results import Results  # noqa: E402
 from .style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
+from .writers import SetWriters, writer_digits  # noqa: E402
 
 ChartWords = Mapping[str, str]  # the [chart] section of one language's words.toml
 
@@ -485,3 +486,162 @@ def all_digits_grid(r: Results, cell: int = 4) -> np.ndarray:
     rows, cols = np.divmod(g.cell_of_point, g.cols)
     canvas[(g.rows - 1 - rows) * g.cols + cols] = small_tinted(r.all_images, r.all_labels, cell)
     return canvas.reshape(g.rows, g.cols, cell, cell, 3).transpose(0, 2, 1, 3, 4).reshape(g.rows * cell, g.cols * cell, 3)
+
+
+# --- chapter 2, the writers (drawn only when the build found QMNIST's provenance) -------
+
+EMPLOYEES_COLOUR, STUDENTS_COLOUR = "#4c72b0", "#dd8452"  # the two NIST collections on every writers chart
+MISTAKE_FRAME = (0.84, 0.15, 0.16)
+
+
+def no_provenance() -> np.ndarray:
+    """What a writers figure draws without provenance: one white pixel (the page shows none of them)."""
+    return np.ones((1, 1), np.float32)
+
+
+def writer_block(images: np.ndarray, labels: np.ndarray, wrong: np.ndarray, columns: int) -> np.ndarray:
+    """One writer's digits tinted by class in rows of ``columns``, a red frame around each one in ``wrong``."""
+    cells = np.ones((-(-len(images) // columns) * columns, 30, 30, 3), np.float32)
+    cells[: len(images), 1:29, 1:29] = tint(images, labels)
+    for index in np.flatnonzero(wrong):
+        cell = cells[index]
+        cell[[0, 1, 28, 29], :] = MISTAKE_FRAME
+        cell[:, [0, 1, 28, 29]] = MISTAKE_FRAME
+    return tile(cells, len(cells) // columns, columns, gap=1)
+
+
+def stack_blocks(blocks: list[np.ndarray], gap: int = 14) -> np.ndarray:
+    """Pictures one under another, left-aligned, ``gap`` white pixels apart."""
+    width = max(b.shape[1] for b in blocks)
+    parts = []
+    for block in blocks:
+        padded = np.ones((block.shape[0], width, 3), np.float32)
+        padded[:, : block.shape[1]] = block
+        parts += [padded, np.ones((gap, width, 3), np.float32)]
+    return np.concatenate(parts[:-1])
+
+
+def collection_histogram(ax, values: np.ndarray, student: np.ndarray, bins: np.ndarray, words: ChartWords) -> None:
+    """Writers counted per bin of ``values``, the two collections stacked."""
+    ax.hist([values[~student], values[student]], bins, stacked=True, color=[EMPLOYEES_COLOUR, STUDENTS_COLOUR],
+            label=[words["employees"], words["students"]])
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def writers_per_writer_chart(train: SetWriters, test: SetWriters, words: ChartWords) -> plt.Figure:
+    """How many digits each writer wrote, in the training and the test set, by collection."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), dpi=110)
+    top = int(max(train.digits_per_writer.max(), test.digits_per_writer.max()))
+    bins = np.arange(0, top + 6, 5)
+    for ax, part, title in zip(axes, (train, test), (words["train"], words["test"])):
+        collection_histogram(ax, part.digits_per_writer, part.student_writer, bins, words)
+        ax.set_title(title)
+        ax.set_xlabel(words["digits_per_writer"])
+        ax.set_ylabel(words["writers"])
+    axes[0].legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def writer_error_chart(rate: np.ndarray, student: np.ndarray, words: ChartWords) -> plt.Figure:
+    """The distribution of the error rate per test writer, by collection."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+    bins = np.linspace(0, max(float(rate.max()), 0.01) * 100 + 2, 26)
+    collection_histogram(ax, rate * 100, student, bins, words)
+    ax.set_xlabel(words["writer_error"])
+    ax.set_ylabel(words["writers"])
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def writer_on_map(coords: np.ndarray, chosen: np.ndarray, labels: np.ndarray) -> plt.Figure:
+    """Every digit as a faint grey dot; one writer's digits as large dots in their class colours, labelled."""
+    import matplotlib.patheffects as effects
+
+    fig, ax = _square_axes()
+    ax.scatter(coords[:, 0], coords[:, 1], s=0.4, c="#c8c8c8", linewidths=0, rasterized=True)
+    ax.scatter(coords[chosen, 0], coords[chosen, 1], s=42, c=_class_colours(labels[chosen]), edgecolors="white",
+               linewidths=0.8)
+    for (x, y), digit in zip(coords[chosen], labels[chosen]):
+        ax.text(x, y, str(int(digit)), fontsize=7, ha="center", va="center", color="white",
+                path_effects=[effects.withStroke(linewidth=1.5, foreground="black")])
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+# chapter 2, the writers
+def _all_writers(r: Results) -> np.ndarray:
+    p = r.provenance
+    return np.concatenate([p.train.writer, p.test.writer])
+
+
+def writers_per_writer(r: Results, words: ChartWords) -> plt.Figure | np.ndarray:
+    if r.writers is None:
+        return no_provenance()
+    return writers_per_writer_chart(r.writers.train, r.writers.test, words)
+
+
+def writers_series_means(r: Results) -> np.ndarray:
+    """Ten columns: each digit's mean by the employees, by the students, and students minus employees."""
+    m = r.series_means
+    if m is None:
+        return no_provenance()
+    employees, students = np.nan_to_num(m.employees) / 255.0, np.nan_to_num(m.students) / 255.0
+    difference = students - employees
+    limit = float(np.abs(difference).max()) or 1.0
+    rows = [colormap(1.0 - employees, "gray", 0.0, 1.0), colormap(1.0 - students, "gray", 0.0, 1.0),
+            colormap(difference, "RdBu_r", -limit, limit)]
+    return tile(np.concatenate(rows), 3, 10, gap=2)
+
+
+def _hand(r: Results, writer: int, columns: int) -> np.ndarray:
+    """All of a test writer's digits, by class, both classifiers' mistakes framed."""
+    p, data = r.provenance.test, r.data
+    chosen = writer_digits(p.writer, data.test_labels, p.writer_index, writer)
+    wrong = (r.mlp.predictions[chosen] != data.test_labels[chosen]) | (r.cnn.predictions[chosen] != data.test_labels[chosen])
+    return writer_block(data.test_images[chosen], data.test_labels[chosen], wrong, columns)
+
+
+def _hands(r: Results, collection: str) -> np.ndarray:
+    if r.writer_errors is None or collection not in r.writer_errors.galleries:
+        return no_provenance()
+    g = r.writer_errors.galleries[collection]
+    return stack_blocks([_hand(r, writer, 30) for writer in (g.easiest, g.typical, g.hardest)])
+
+
+def writers_hands_employees(r: Results) -> np.ndarray:
+    return _hands(r, "employees")
+
+
+def writers_hands_students(r: Results) -> np.ndarray:
+    return _hands(r, "students")
+
+
+def writers_hardest(r: Results) -> np.ndarray:
+    if r.writer_errors is None:
+        return no_provenance()
+    return stack_blocks([_hand(r, writer, 30) for writer in r.writer_errors.overall.hardest_few[:3]])
+
+
+def writer_first(r: Results) -> np.ndarray:
+    """All the digits of the writer of MNIST's first training digit, by class."""
+    if r.provenance is None:
+        return no_provenance()
+    p, data = r.provenance.train, r.data
+    chosen = writer_digits(p.writer, data.train_labels, p.writer_index, int(p.writer[0]))
+    return writer_block(data.train_images[chosen], data.train_labels[chosen], np.zeros(len(chosen), bool), 30)
+
+
+def writers_error_per_writer(r: Results, words: ChartWords) -> plt.Figure | np.ndarray:
+    if r.writer_errors is None:
+        return no_provenance()
+    e = r.writer_errors
+    return writer_error_chart(e.per_writer.rate, e.student_writer, words)
+
+
+def writers_map(r: Results) -> plt.Figure | np.ndarray:
+    if r.provenance is None:
+        return no_provenance()
+    writer = _all_writers(r)
+    return writer_on_map(r.all_map.coords, np.flatnonzero(writer == writer[0]), r.all_labels)

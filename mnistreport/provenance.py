@@ -225,9 +225,9 @@ def from_tables(tables: Mapping[str, np.ndarray], data: MnistData, *, origin: st
 # --------------------------------------------------------------------------- locate
 
 
-def default_provenance_cache(env: Mapping[str, str] = os.environ) -> Path:
-    """Where downloaded QMNIST files are kept: beside MNIST's download cache, in .../mnistreport/qmnist."""
-    return default_cache_dir(env).parent / "qmnist"
+def provenance_cache(mnist_cache: str | os.PathLike[str] | None = None, env: Mapping[str, str] = os.environ) -> Path:
+    """Where downloaded QMNIST files are kept: ``qmnist/`` inside MNIST's download cache (default_cache_dir())."""
+    return Path(mnist_cache if mnist_cache is not None else default_cache_dir(env)) / "qmnist"
 
 
 def _has_files(folder: Path) -> bool:

@@ -72,6 +72,14 @@ class SetWriters:
     def median_digits_per_writer(self) -> float:
         return float(np.median(self.digits_per_writer))
 
+    def summary(self) -> dict:
+        """JSON-able numbers for results.json."""
+        return {"digits": self.n_digits, "writers": self.n_writers,
+                "per_series": [vars(s) for s in self.per_series],
+                "digits_per_writer": {"min": int(self.digits_per_writer.min()),
+                                      "median": self.median_digits_per_writer,
+                                      "max": int(self.digits_per_writer.max())}}
+
     def digits_of(self, writer: int) -> int:
         """How many digits of this set ``writer`` wrote (0 for a writer not in it)."""
         at = int(np.searchsorted(self.writer_ids, writer))
@@ -213,6 +221,12 @@ class ErrorComparison:
     def ratio(self) -> float:
         """How many times A's error rate is B's (inf when B has none)."""
         return self.a.rate / self.b.rate if self.b.rate else float("inf")
+
+    def summary(self) -> dict:
+        """JSON-able numbers for results.json: each group's errors, n and interval, and the p-value."""
+        return {"a": {"n": self.a.n, "errors": self.a.errors, "ci": list(self.a.ci)},
+                "b": {"n": self.b.n, "errors": self.b.errors, "ci": list(self.b.ci)},
+                "fisher_p": self.p_value}
 
 
 def group_error(wrong: np.ndarray, confidence_level: float = 0.95) -> GroupError:
@@ -389,6 +403,12 @@ class MapStyle:
     @property
     def ratio(self) -> float:
         return self.observed / self.chance if self.chance else float("inf")
+
+    def summary(self) -> dict:
+        """JSON-able numbers for results.json."""
+        return {"k": self.k, "observed": self.observed, "chance": self.chance, "ratio": self.ratio,
+                "permutations": len(self.permuted), "permuted_max": float(self.permuted.max(initial=0.0)),
+                "p_value": self.p_value, "digits": self.n_digits}
 
 
 def _same_class_neighbours(coords: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

@@ -1,6 +1,6 @@
-// Chapter 7's "Draw a digit" widget (templates/widgets/draw.html): the NumPy network of
+// Chapter 8's "Draw a digit" widget (templates/widgets/draw.html): the NumPy network of
 // mnistreport/mlp.py runs here, on a drawing prepared the way MNIST's digits were, and the
-// drawing is placed among chapter 3's map digits. The data comes from one bundle written by
+// drawing is placed among chapter 4's map digits. The data comes from one bundle written by
 // mnistreport/drawmodel.py, fetched only when the reader first draws or asks for a test digit.
 //
 // The pure functions are exported (preprocess, forward, project, nearest, medianPosition,

@@ -256,3 +256,8 @@ def test_real_files_and_sample_rule() -> None:
     traced = p.locate_provenance(sample, provenance_dir=None, data_dir=None, env=os.environ, cache_dir="/none")
     np.testing.assert_array_equal(full.train_images[traced.test.mnist_row], sample.test_images)
     np.testing.assert_array_equal(prov.train.writer[traced.train.mnist_row], traced.train.writer)
+
+
+def test_provenance_cache_inside_the_mnist_cache(tmp_path: Path) -> None:
+    assert p.provenance_cache(tmp_path) == tmp_path / "qmnist"
+    assert p.provenance_cache(env={"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "mnistreport" / "mnist" / "qmnist"

@@ -23,6 +23,7 @@ def test_set_writers() -> None:
     assert found.student_writer.tolist() == [False, False, False, True]
     assert (found.digits_of(2200), found.digits_of(11), found.digits_of(13), found.digits_of(9999)) == (2, 1, 0, 0)
     assert found.median_digits_per_writer == 1.5
+    assert found.summary()["per_series"][2] == {"series": 4, "digits": 2, "writers": 1}
     assert found.per_collection_digits == (4, 2) and found.per_collection_writers == (3, 1)
 
 
@@ -55,6 +56,7 @@ def test_group_error_and_compare() -> None:
     assert (found.a.n, found.a.errors, found.a.rate) == (4, 1, 0.25)
     assert (found.b.n, found.b.errors, found.b.rate) == (4, 2, 0.5)
     assert found.ratio == 0.5
+    assert found.summary()["b"]["errors"] == 2 and found.summary()["fisher_p"] == found.p_value
     # Fisher's exact test of [[1, 3], [2, 2]]: every table with these margins is at least as extreme
     assert found.p_value == pytest.approx(1.0)
     low, high = found.a.ci
@@ -133,6 +135,7 @@ def test_map_style_hand_checked() -> None:
     assert style.per_class_chance[0] == pytest.approx(1 / 3) and np.isnan(style.per_class_chance[2])
     assert len(style.permuted) == 30 and style.permuted.mean() < 1.0
     assert style.p_value == pytest.approx((1 + np.sum(style.permuted >= 1.0)) / 31)
+    assert style.summary()["permutations"] == 30 and style.summary()["ratio"] == pytest.approx(3.0)
     # Same writers, but each writer's digits far apart: neighbours are by the other writer.
     crossed = w.map_style(coords, labels, np.array([1, 2, 2, 1, 3, 4, 4, 3]), k=1, permutations=5)
     assert crossed.observed == 0.0 and crossed.chance == pytest.approx(1 / 3)

@@ -9,8 +9,11 @@ chapters listed before its own.
 from __future__ import annotations
 
 from ..declare import Chapter
-from . import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne
+from . import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne, writers
 
+# Build order, not reading order: the writers chapter is read second (its Markdown's order:) but
+# measures the classifiers and the explorer's map, so its steps run after theirs.
 CHAPTERS: tuple[Chapter, ...] = tuple(
-    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, explore, about)
+    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, explore,
+                                  writers, about)
 )
