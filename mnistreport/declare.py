@@ -89,6 +89,19 @@ class ConfigView:
         return getattr(self._config, name)
 
 
+class DataView:
+    """The MNIST data as a declaration may read it: its provenance only if it declares ``provenance=True``."""
+
+    def __init__(self, data: Any, owner: str, provenance: bool = False) -> None:
+        self._data, self._owner, self._provenance = data, owner, provenance
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "provenance" and not self._provenance:
+            raise UndeclaredRead(f"{self._owner} reads data.provenance, which only a step declared with "
+                                 "provenance=True may read (its key covers the provenance's checksum)")
+        return getattr(self._data, name)
+
+
 @dataclass(frozen=True)
 class StepInputs:
     """What a step's ``compute`` may read: data, its config sections, thread count and its declared inputs."""
@@ -125,6 +138,8 @@ class ResultsView:
             raise AttributeError(name)
         if name == "config":
             return self._config
+        if name == "data":
+            return DataView(self._results.data, self._owner)
         attribute = inspect.getattr_static(type(self._results), name, None)
         if isinstance(attribute, property):
             return attribute.fget(self)  # type: ignore[misc]

@@ -19,7 +19,7 @@ from .cache import Cache, StepRecord, cache_key
 from .chapters import CHAPTERS
 from .config import Config
 from .data import MnistData
-from .declare import Chapter, ConfigView, DeclarationError, Step, StepInputs, config_parts
+from .declare import Chapter, ConfigView, DataView, DeclarationError, Step, StepInputs, config_parts
 from .fingerprint import UnkeyableError, function_fingerprint
 from .outputs import OutputWriter, asset_key
 from .results import Results
@@ -100,7 +100,7 @@ def compute(data: MnistData, config: Config, cache: Cache, *, quick: bool = Fals
     for step in declared_steps(chapters):
         on_start(step.name)
         owner = f"step {step.field!r}"
-        inputs = StepInputs(data, ConfigView(config, step.config, owner), jobs,
+        inputs = StepInputs(DataView(data, owner, step.provenance), ConfigView(config, step.config, owner), jobs,
                             {used: values[used] for used in step.uses}, owner)
         key = step_key(step, config, data_part(step, data.checksum, data.provenance_checksum),
                        [records[used].key for used in step.uses])

@@ -275,3 +275,12 @@ def test_a_figure_reads_only_its_steps(built):
         view.mlp
     with pytest.raises(UndeclaredRead, match=r"figure 'f' reads the config section \[tsne\]"):
         view.config.tsne
+
+
+def test_only_a_provenance_step_reads_the_provenance(tiny_mnist):
+    from mnistreport.declare import DataView, UndeclaredRead
+
+    assert DataView(tiny_mnist, "step 'p'", provenance=True).provenance is None
+    assert DataView(tiny_mnist, "step 'x'").train_labels is tiny_mnist.train_labels
+    with pytest.raises(UndeclaredRead, match=r"step 'x' reads data.provenance"):
+        DataView(tiny_mnist, "step 'x'").provenance
