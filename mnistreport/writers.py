@@ -362,19 +362,28 @@ class ErrorReport:
 
 def error_report(series: np.ndarray, writer: np.ndarray, wrongs: dict[str, np.ndarray], min_digits: int = 20,
                  k: int = 5, confidence_level: float = 0.95) -> ErrorReport:
-    """Errors of each classifier (``wrongs``: name -> wrong per test digit) by group and writer."""
+    """Errors of each classifier (``wrongs``: name -> wrong per test digit) by group and writer.
+
+    Galleries choose among writers with at least ``min_digits`` test digits, or, where nobody
+    wrote that many, among those with as many as the most prolific writer (each Gallery says which).
+    """
     student = is_student(series)
     half = first_half(len(series))
     per_writer = writer_errors(writer, *wrongs.values())
-    galleries = {name: gallery_writers(per_writer, min_digits, k, within=writer[members])
-                 for name, members in zip(COLLECTIONS, (~student, student)) if members.any()}
+
+    def gallery(within: np.ndarray | None) -> Gallery:  # nobody with min_digits (a small sample): the most anyone has
+        candidates = per_writer.digits if within is None else per_writer.digits[np.isin(per_writer.writer_ids, within)]
+        return gallery_writers(per_writer, min(min_digits, int(candidates.max())), k, within)
+
+    galleries = {name: gallery(writer[members]) for name, members in zip(COLLECTIONS, (~student, student))
+                 if members.any()}
     return ErrorReport(
         by_collection={name: compare_errors(wrong, student, confidence_level) for name, wrong in wrongs.items()},
         by_half={name: compare_errors(wrong, half, confidence_level) for name, wrong in wrongs.items()},
         per_writer=per_writer,
         student_writer=_frozen(np.isin(per_writer.writer_ids, writer[student])),
         galleries=galleries,
-        overall=gallery_writers(per_writer, min_digits, k),
+        overall=gallery(None),
     )
 
 
