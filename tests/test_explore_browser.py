@@ -490,6 +490,9 @@ def test_on_touch_one_finger_scrolls_the_page_and_two_fingers_move_the_map(open_
     s = state(page)
     assert s["zoom"] == 1 and s["centre"] == [0.5, 0.5] and s["selectedId"] == -1
     # Two fingers spreading apart and moving: the map zooms and pans, the page does not scroll.
+    page.evaluate("""new Promise((done) => { let last = -1, still = 0;   // the fling of the swipe settles
+        const check = () => { still = scrollY === last ? still + 1 : 0; last = scrollY; still > 10 ? done() : requestAnimationFrame(check); };
+        check(); })""")
     box = page.locator(".explorer-canvas").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     before = page.evaluate("window.scrollY")
