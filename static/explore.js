@@ -302,13 +302,15 @@ class Explorer {
     if (scroll) this.bringIntoView();
   }
 
-  /** Scroll the page so that the whole map is on screen (when it is not). */
+  /** Scroll the page so that the whole map is on screen (when it is not): with the controls above it
+   *  when they fit too, else the map alone. */
   bringIntoView() {
-    const rect = this.view.getBoundingClientRect();
-    if (rect.top >= 0 && rect.bottom <= innerHeight) return;
+    const view = this.view.getBoundingClientRect();
+    if (view.top >= 0 && view.bottom <= innerHeight) return;
+    const controls = this.el("controls").getBoundingClientRect();
+    const top = view.bottom - controls.top + 16 <= innerHeight ? controls.top : view.top;
     const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    const target = rect.height + 8 > innerHeight ? this.view : this.root;
-    target.scrollIntoView({ block: target === this.root && this.root.offsetHeight > innerHeight ? "end" : "start", behavior: reduce ? "auto" : "smooth" });
+    window.scrollTo({ top: Math.max(0, scrollY + top - 8), behavior: reduce ? "auto" : "smooth" });
   }
 
   // ---------------------------------------------------------------- controls
