@@ -52,10 +52,15 @@ def explorer_data(r: Results, folder: Path) -> None:
 
 
 def all_digits_table(r: Results, folder: Path) -> None:
-    """``all-digits.csv.gz``: one row per digit, from the same arrays as the explorer."""
+    """``all-digits.csv.gz``: one row per digit, from the same arrays as the explorer (and, with
+    QMNIST's provenance, each digit's NIST series, writer and index among its writer's digits)."""
     cells, shape = _grid_cells(r)
+    p = r.provenance
+    writers = None if p is None else {name: np.concatenate([getattr(p.train, name), getattr(p.test, name)])
+                                      for name in ("series", "writer", "writer_index")}
     frame = explore.all_digits_table(r.all_map.coords, r.all_labels, r.all_predictions["mlp"], r.n_train,
-                                     cnn_predictions=r.all_predictions["cnn"], cells=cells, grid_shape=shape)
+                                     cnn_predictions=r.all_predictions["cnn"], cells=cells, grid_shape=shape,
+                                     writers=writers)
     # mtime=0: the same results give the same bytes
     with gzip.GzipFile(folder / "all-digits.csv.gz", "wb", mtime=0) as handle:
         handle.write(frame.to_csv(index=False).encode())

@@ -32,7 +32,7 @@ Pure functions, except :func:`write_sprite_sheets` and :func:`write_neighbours` 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -184,10 +184,13 @@ def all_digits_table(
     cnn_predictions: np.ndarray | None = None,
     cells: np.ndarray | None = None,
     grid_shape: tuple[int, int] | None = None,
+    writers: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per digit for ``data/all-digits.csv.gz``: set, index, label, x, y, mlp_prediction[, cnn_prediction, grid_row, grid_col].
 
     x and y are the positions the explorer shows (the bundle's uint16 / 65535), rounded to 6 decimals.
+    ``writers`` (QMNIST's provenance: "series", "writer", "writer_index", one value per digit)
+    adds those columns, in that order.
     """
     x, y = quantise(coords)
     n = len(x)
@@ -210,6 +213,11 @@ def all_digits_table(
         cols = int(grid_shape[1])  # type: ignore[index]
         frame["grid_row"] = (cell // cols).astype(np.int64)
         frame["grid_col"] = (cell % cols).astype(np.int64)
+    for name, values in (writers or {}).items():
+        values = np.asarray(values)
+        if values.shape != (n,):
+            raise ValueError(f"{name} must hold one value per digit ({n}), got shape {values.shape}")
+        frame[name] = values.astype(np.int64)
     return frame
 
 

@@ -61,6 +61,12 @@ def memory(results: Results, w: TableWords) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[w["form"], w["bytes"], w["mib"]])
 
 
+def provenance_files(results: Results, w: TableWords) -> pd.DataFrame:
+    """QMNIST's provenance files the build read, with the SHA-256 of their decompressed bytes."""
+    rows = [[f.name, f"{f.size:,}", f.sha256] for f in results.provenance.files]
+    return pd.DataFrame(rows, columns=[w["file"], w["size"], w["sha256"]])
+
+
 def checksums(results: Results, w: TableWords) -> pd.DataFrame:
     """Every data file the build read, with the SHA-256 of its decompressed bytes."""
     rows = [[f.name, f"{f.size:,}", f.sha256] for f in results.data.files]
@@ -69,7 +75,7 @@ def checksums(results: Results, w: TableWords) -> pd.DataFrame:
 
 def steps(results: Results, w: TableWords) -> pd.DataFrame:
     """How long each step took when it was computed (a cached build shows the same times)."""
-    rows = [[s.name, f"{s.seconds:.2f}"] for s in results.steps]
+    rows = [[w.get(f"step_{s.field}", s.name), f"{s.seconds:.2f}"] for s in results.steps]  # named in the page's language
     return pd.DataFrame(rows, columns=[w["step"], w["seconds"]])
 
 

@@ -201,3 +201,16 @@ def test_chapter_steps_with_and_without_provenance() -> None:
     for draw in (figures.writers_series_means, figures.writer_first, figures.writers_hands_students,
                  figures.writers_hardest, figures.writers_map):
         assert draw(blank).shape == (1, 1)
+
+
+def test_all_digits_table_gains_the_writer_columns() -> None:
+    from mnistreport.explore import all_digits_table
+
+    coords, labels = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]]), np.array([3, 1, 4])
+    writers = {"series": np.array([4, 0, 0]), "writer": np.array([2154, 7, 7]), "writer_index": np.array([59, 0, 1])}
+    frame = all_digits_table(coords, labels, labels, 2, writers=writers)
+    assert list(frame.columns[-3:]) == ["series", "writer", "writer_index"]
+    assert frame["writer"].tolist() == [2154, 7, 7] and frame["writer_index"].tolist() == [59, 0, 1]
+    assert "writer" not in all_digits_table(coords, labels, labels, 2).columns
+    with pytest.raises(ValueError, match=r"writer must hold one value per digit \(3\)"):
+        all_digits_table(coords, labels, labels, 2, writers={"writer": np.array([1, 2])})

@@ -52,7 +52,7 @@ CHAPTER = Chapter(
     steps=(ALL_MAP, ALL_GRID, GRID_CHECK, ALL_GRID_AGREEMENT, ALL_PREDICTIONS),
     assets=(
         Asset("data/explore", assets.explorer_data, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
-        Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS)),
+        # data/all-digits.csv.gz is declared in writers.py: it also has the writers' columns.
         # Each digit's nearest neighbours in pixel space, fetched by the explorer once a digit is selected.
         Asset("data/explore-neighbours", assets.explorer_neighbours, (), config=("explore",)),
     ),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import figures, tables, writers
-from ..declare import Chapter, Figure, Step, Table
+from .. import assets, figures, tables, writers
+from ..declare import Asset, Chapter, Figure, Step, Table
 from .classifier import CNN, MLP
-from .explore import ALL_MAP
+from .explore import ALL_GRID, ALL_MAP, ALL_PREDICTIONS
 
 PROVENANCE = Step("provenance (who wrote each digit)", "provenance", lambda i: i.data.provenance,
                   provenance=True)
@@ -68,5 +68,8 @@ CHAPTER = Chapter(
         Table("writers-claims", tables.writers_claims),
         Table("writers-errors", tables.writers_errors),
         Table("writers-map-style", tables.writers_map_style),
+        Table("provenance-files", tables.provenance_files),
     ),
+    # The explorer's table of all digits, declared here because it gains the writers' columns.
+    assets=(Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS, PROVENANCE)),),
 )
