@@ -451,3 +451,44 @@ def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
     shrink_png(tmp_path / "big.png", tmp_path / "small.png", 400)
     with Image.open(tmp_path / "small.png") as small:
         assert small.size == (400, 200) and small.mode == "P"
+
+
+def test_every_step_of_the_build_is_named_in_each_language():
+    from mnistreport.chapters import CHAPTERS
+    from mnistreport.words import load_all_words
+
+    words = load_all_words(CONTENT, site.LANGS)
+    fields = {step.field for chapter in CHAPTERS for step in chapter.steps}
+    for lang in site.LANGS:
+        missing = sorted(f for f in fields if f"step_{f}" not in words[lang]["table"])
+        assert not missing, (lang, missing)
+    assert words["ja"]["table"]["step_autoencoder"] != words["en"]["table"]["step_autoencoder"]
+
+
+# One word per idea in the Japanese edition: the spelling on the right of each pair, never the left.
+JAPANESE_VARIANTS = {
+    r"頁": "ページ", r"ブラウザ(?!ー)": "ブラウザー", r"割当(?!て)": "割り当て", r"エクスプローラ(?!ー)": "エクスプローラー",
+    r"パラメータ(?!ー)": "パラメーター", r"クラスタ(?!ー|リング)": "クラスター", r"(?:\d|\}) 字": "個 (digits are counted with 個)",
+}
+
+
+def test_the_japanese_edition_uses_one_word_per_idea():
+    import re
+
+    found = []
+    for path in sorted((CONTENT / "ja").iterdir()):
+        if path.suffix not in (".md", ".toml"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found += [f"{path.name}:{number}: {m.group()} -> {want}"
+                      for pattern, want in JAPANESE_VARIANTS.items() for m in re.finditer(pattern, line)]
+    assert not found, "\n".join(found)
+
+
+def test_japanese_links_do_not_run_into_their_particle():
+    import re
+
+    # 「このサイトについてに」: a link's text followed straight by a particle reads as one word.
+    for path in sorted((CONTENT / "ja").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\[[^\]]*について\]\([^)]*\)[にをがはで]", text), path.name
