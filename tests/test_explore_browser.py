@@ -669,3 +669,16 @@ def test_a_link_keeps_the_set_and_the_colours(open_explorer, arrays):
     page, _ = open_explorer("en/plain.html#colour=cnn")  # no CNN in this edition
     assert state(page)["colour"] == "label" and "not understood" in state(page)["note"]
     assert not watch.errors
+
+
+def test_go_to_a_digit_on_a_phone_shows_the_map_and_the_selected_digit(open_explorer):
+    page, _ = open_explorer(width=390, scroll=False, has_touch=True, is_mobile=True)
+    page.fill(".explorer-goto input", "train #12")
+    page.press(".explorer-goto input", "Enter")
+    page.wait_for_timeout(800)  # the smooth scroll settles
+    view = page.locator(".explorer-view").bounding_box()
+    info = page.locator(".explorer-selected-info").bounding_box()
+    height = page.evaluate("innerHeight")
+    assert view["y"] >= 0 and view["y"] + view["height"] <= height
+    assert info["y"] + info["height"] <= height, (info, height)
+    assert state(page)["selected"] == "train #12"
