@@ -135,6 +135,14 @@ def render_page(lang: str, words: dict, title: str, *, layout: str = "map", widg
     return widget_page(lang, title, widget)
 
 
+def write_pages(site: Path) -> None:
+    """en/ and ja/explore.html, from the current template and words."""
+    for lang, title in (("en", "All the digits"), ("ja", "すべての数字")):
+        words = load_words(REPO / "content", lang)["explorer"]
+        (site / lang).mkdir(exist_ok=True)
+        (site / lang / "explore.html").write_text(render_page(lang, words, title), encoding="utf-8")
+
+
 def write_fixture(site: Path, images, labels, n_train, coords, mlp, cnn=None, cells=None, grid_shape=None) -> dict:
     """Write a served folder: en/ and ja/explore.html, assets/ (a copy of static/), data/explore/, data/all-digits.csv.gz."""
     shutil.copytree(REPO / "static", site / "assets", dirs_exist_ok=True)
@@ -155,10 +163,7 @@ def write_fixture(site: Path, images, labels, n_train, coords, mlp, cnn=None, ce
     table = all_digits_table(coords, labels, mlp, n_train, cnn_predictions=cnn, cells=cells, grid_shape=grid_shape)
     with gzip.open(site / "data" / "all-digits.csv.gz", "wt", encoding="utf-8", newline="") as handle:
         table.to_csv(handle, index=False)
-    for lang, title in (("en", "All the digits"), ("ja", "すべての数字")):
-        words = load_words(REPO / "content", lang)["explorer"]
-        (site / lang).mkdir(exist_ok=True)
-        (site / lang / "explore.html").write_text(render_page(lang, words, title), encoding="utf-8")
+    write_pages(site)
     return {"bundle_bytes": len(bundle), "sheets": len(sheets), "sheet_bytes": sheet_bytes}
 
 
@@ -293,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             if args.keep and (site / "data" / "explore" / "points.bin").exists():
                 shutil.copytree(REPO / "static", site / "assets", dirs_exist_ok=True)
-                print(f"fixture: reusing {site} (scripts and styles refreshed)")
+                write_pages(site)
+                print(f"fixture: reusing {site} (pages, scripts and styles refreshed)")
                 return serve_and_measure(root, f"{SUB_PATH}/en/explore.html", args.seconds)
             found = find_mnist(args.data) or synthetic_mnist()
             images, labels, n_train, origin = found
