@@ -30,7 +30,7 @@ from PIL import Image  # noqa: E402
 
 from .results import Results  # noqa: E402
 from .style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
-from .writers import SetWriters, writer_digits  # noqa: E402
+from .writers import SetWriters, prolific_writers, writer_digits  # noqa: E402
 
 ChartWords = Mapping[str, str]  # the [chart] section of one language's words.toml
 
@@ -638,6 +638,20 @@ def writers_error_per_writer(r: Results, words: ChartWords) -> plt.Figure | np.n
         return no_provenance()
     e = r.writer_errors
     return writer_error_chart(e.per_writer.rate, e.student_writer, words)
+
+
+def digit_writers(r: Results, digit: int) -> np.ndarray:
+    """The digit by the writers who wrote it most in the training set: employees first, one row each."""
+    p, data = r.provenance, r.data
+    if p is None:
+        return no_provenance()
+    rows = []
+    for writers_ in prolific_writers(data.train_labels, p.train.series, p.train.writer, digit).values():
+        for who in writers_:
+            chosen = np.flatnonzero((p.train.writer == who) & (data.train_labels == digit))[:12]
+            rows.append(writer_block(data.train_images[chosen], data.train_labels[chosen],
+                                     np.zeros(len(chosen), bool), 12))
+    return stack_blocks(rows, gap=6) if rows else no_provenance()
 
 
 def writers_map(r: Results) -> plt.Figure | np.ndarray:

@@ -18,6 +18,7 @@ import pandas as pd
 from .embedding import MapResult
 from .grid import GridResult
 from .results import Results
+from .writers import group_error, is_student
 
 TableWords = Mapping[str, str]  # the [table] section of one language's words.toml
 
@@ -332,6 +333,19 @@ def writers_errors(results: Results, w: TableWords) -> pd.DataFrame:
                              _ci(result.ci), f"{comparison.p_value:.2g}"])
     return pd.DataFrame(rows, columns=[w["model"], w["group"], w["errors"], w["error_rate"],
                                        w["ci"].format(level=0.95), w["fisher_p"]])
+
+
+def digit_writers(results: Results, w: TableWords, digit: int) -> pd.DataFrame:
+    """Both classifiers' error on one digit's test images, by the collection of its writers."""
+    truth, series = results.data.test_labels, results.provenance.test.series
+    rows = []
+    for name, predictions in ((w["mlp_name"], results.mlp.predictions), (w["cnn_name"], results.cnn.predictions)):
+        for group, members in ((w["employees"], ~is_student(series)), (w["students"], is_student(series))):
+            mine = members & (truth == digit)
+            result = group_error(predictions[mine] != digit)
+            rows.append([name, group, f"{result.errors:,} / {result.n:,}",
+                         f"{result.rate:.1%}" if result.n else "-"])
+    return pd.DataFrame(rows, columns=[w["model"], w["group"], w["errors"], w["error_rate"]])
 
 
 def writers_map_style(results: Results, w: TableWords) -> pd.DataFrame:

@@ -387,6 +387,17 @@ def error_report(series: np.ndarray, writer: np.ndarray, wrongs: dict[str, np.nd
     )
 
 
+def prolific_writers(labels: np.ndarray, series: np.ndarray, writer: np.ndarray, digit: int,
+                     per_collection: int = 4) -> dict[str, tuple[int, ...]]:
+    """Per collection, the writers of the most digits ``digit`` (ties: lower ID), most first: a digit page's hands."""
+    chosen = {}
+    for name, members in zip(COLLECTIONS, (~is_student(series), is_student(series))):
+        ids, counts = np.unique(writer[members & (labels == digit)], return_counts=True)
+        order = np.lexsort((ids, -counts))[:per_collection]
+        chosen[name] = tuple(int(i) for i in ids[order])
+    return chosen
+
+
 def writer_digits(writer: np.ndarray, labels: np.ndarray, writer_index: np.ndarray, who: int) -> np.ndarray:
     """Indices of all of ``who``'s digits, ordered by class, then by their index among the writer's digits."""
     mine = np.flatnonzero(np.asarray(writer) == who)

@@ -214,3 +214,12 @@ def test_all_digits_table_gains_the_writer_columns() -> None:
     assert "writer" not in all_digits_table(coords, labels, labels, 2).columns
     with pytest.raises(ValueError, match=r"writer must hold one value per digit \(3\)"):
         all_digits_table(coords, labels, labels, 2, writers={"writer": np.array([1, 2])})
+
+
+def test_prolific_writers() -> None:
+    labels = np.array([3, 3, 3, 3, 3, 5, 3, 3])
+    series = np.array([0, 0, 0, 4, 4, 4, 0, 4])
+    writer = np.array([9, 9, 8, 2200, 2201, 2202, 7, 2201])
+    found = w.prolific_writers(labels, series, writer, 3, per_collection=2)
+    assert found == {"employees": (9, 7), "students": (2201, 2200)}  # 9 wrote two 3s; 7 and 8 one each: lower ID
+    assert w.prolific_writers(labels, series, writer, 5)["employees"] == ()

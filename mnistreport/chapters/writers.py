@@ -62,6 +62,7 @@ CHAPTER = Chapter(
         Figure("writers-hardest", figures.writers_hardest, (PROVENANCE, ERRORS, MLP, CNN), scale=2),
         Figure("writers-error-per-writer", figures.writers_error_per_writer, (ERRORS,)),
         Figure("writers-map", figures.writers_map, (PROVENANCE, ALL_MAP)),
+        Figure("digit-{digit}-writers", figures.digit_writers, (PROVENANCE,), scale=2),
     ),
     tables=(
         Table("writers-per-series", tables.writers_per_series),
@@ -69,6 +70,7 @@ CHAPTER = Chapter(
         Table("writers-errors", tables.writers_errors),
         Table("writers-map-style", tables.writers_map_style),
         Table("provenance-files", tables.provenance_files),
+        Table("digit-writers", tables.digit_writers),
     ),
     # The explorer's table of all digits, declared here because it gains the writers' columns.
     assets=(Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS, PROVENANCE)),),
