@@ -257,9 +257,13 @@ def locate_provenance(
     A given ``provenance_dir`` or $MNIST_PROVENANCE_DIR that is bad raises DataError (no silent
     fallback); the MNIST folder (``data_dir`` or $MNIST_DATA_DIR) is used when it holds both files.
     Corrupt cached files are removed and downloaded again. Raises ProvenanceUnavailable when
-    nothing is found. Data that is not the real MNIST (source "custom") only takes provenance
-    given explicitly, never the real files from the cache or a download.
+    nothing is found. Data that is not the verified MNIST (source "custom", e.g. a test's tiny files)
+    takes provenance only from ``provenance_dir``: never from the environment, the cache or a download,
+    which hold the real files.
     """
+    if data.source == "custom" and provenance_dir is None:
+        raise ProvenanceUnavailable("the MNIST data is not the verified MNIST, so only provenance given with "
+                                    "--provenance is used, and none was")
     explicit = provenance_dir if provenance_dir is not None else env.get(ENV_VAR) or None
     if explicit is not None:
         if not Path(explicit).is_dir():
@@ -268,9 +272,6 @@ def locate_provenance(
     mnist_dir = data_dir if data_dir is not None else env.get("MNIST_DATA_DIR") or None
     if mnist_dir is not None and _has_files(Path(mnist_dir)):
         return _load(Path(mnist_dir), data, checksums, ORIGIN_LOCAL)
-    if data.source == "custom":
-        raise ProvenanceUnavailable("the MNIST data is not the verified MNIST, so only provenance given with "
-                                    f"--provenance or ${ENV_VAR} is used, and none was")
 
     cache = Path(cache_dir)
     todo = _bad_cache_files(cache, checksums) if cache.is_dir() else list(checksums)

@@ -184,7 +184,7 @@ def where(tmp_path: Path, **overrides: object) -> dict:
 def test_locate_order(tmp_path: Path) -> None:
     checksums = write_tables(tmp_path / "given")
     write_tables(tmp_path / "mnist")
-    data = tiny_mnist()
+    data = tiny_mnist(source="full")
     found = p.locate_provenance(data, **where(tmp_path, provenance_dir=tmp_path / "given"), checksums=checksums)
     assert found.origin == p.ORIGIN_LOCAL and Path(found.files[0].path).parent == tmp_path / "given"
     summary = found.summary()
@@ -198,8 +198,10 @@ def test_locate_order(tmp_path: Path) -> None:
     assert Path(found.files[0].path).parent == tmp_path / "mnist"
     with pytest.raises(d.DataError, match="nowhere: not a folder"):
         p.locate_provenance(data, **where(tmp_path, provenance_dir=tmp_path / "nowhere"), checksums=checksums)
-    with pytest.raises(p.ProvenanceUnavailable, match="not the verified MNIST"):  # custom data: no cache
-        p.locate_provenance(data, **where(tmp_path), checksums=checksums)
+    custom = tiny_mnist()  # a test's own data: only --provenance counts, never the environment
+    with pytest.raises(p.ProvenanceUnavailable, match="not the verified MNIST"):
+        p.locate_provenance(custom, **where(tmp_path, env={p.ENV_VAR: str(tmp_path / "given")}), checksums=checksums)
+    assert p.locate_provenance(custom, **where(tmp_path, provenance_dir=tmp_path / "given"), checksums=checksums)
 
 
 def test_download_verified_and_cached(tmp_path: Path) -> None:
