@@ -132,3 +132,46 @@ def test_page_weight_of_home_and_chapters(browser, server, capsys):
     with capsys.disabled():
         print("\npage weight on first load (tiny site): " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in weights.items()))
     assert all(0 < w < 2 * 2**20 for w in weights.values()), weights
+
+
+@pytest.mark.parametrize("lang, query, chapter", [("en", "lapjv", "grid"), ("ja", "自己符号化器", "autoencoder")])
+def test_search_finds_the_chapter_in_the_page_language_without_fetching_early(browser, server, lang, query, chapter):
+    context, page, watch = open_page(browser, f"{server}{lang}/index.html", width=390, height=844)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in watch.urls if "/pagefind/" in u], "the index was fetched before the reader typed"
+    page.fill("#search-input", query)
+    page.wait_for_selector(".search-results li a")
+    hrefs = page.eval_on_selector_all(".search-results li a", "els => els.map(e => e.href)")
+    status = page.inner_text(".search-status")
+    context.close()
+    assert f"{server}{lang}/{chapter}.html" in hrefs[:3], hrefs
+    assert all(h.startswith(f"{server}{lang}/") for h in hrefs), hrefs  # only pages of the reader's language
+    assert query in status
+    assert watch.hosts <= {"127.0.0.1"} and not watch.errors, (watch.hosts, watch.errors)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_navigation_folds_into_a_menu_on_a_phone_only(browser, server, lang):
+    context, page, _ = open_page(browser, f"{server}{lang}/grid.html", width=390, height=844)
+    link = page.locator(".nav-main a").first
+    assert not link.is_visible()
+    assert page.locator("main h1").bounding_box()["y"] < 844 / 2  # the page starts near the top, not below the menu
+    page.click(".nav-menu > summary")
+    assert link.is_visible()
+    context.close()
+    context, page, _ = open_page(browser, f"{server}{lang}/grid.html", width=1280, height=900)
+    assert page.locator(".nav-main a").first.is_visible() and not page.locator(".nav-menu > summary").is_visible()
+    context.close()
+
+
+def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(browser, server):
+    context, page, _ = open_page(browser, f"{server}en/dataset.html", width=390, height=844)
+    box = page.locator(".table-wrap:has(table.pixel-table)")
+    widths = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    cell = page.locator("table.pixel-table td").first.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    scrolled = box.evaluate("e => new Promise(done => setTimeout(() => done(e.scrollLeft), 600))")  # smooth scroll
+    context.close()
+    assert widths[0] > widths[1] and scrolled > 0, (widths, scrolled)
+    assert cell[0] <= cell[1], "a pixel value overflows its cell"
