@@ -492,3 +492,18 @@ def test_japanese_links_do_not_run_into_their_particle():
     for path in sorted((CONTENT / "ja").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\[[^\]]*について\]\([^)]*\)[にをがはで]", text), path.name
+
+
+def test_the_build_writes_a_search_index_for_each_language(tiny_site, tmp_path):
+    import json
+
+    from mnistreport.search import SearchError, build_search_index
+
+    _, out = tiny_site
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = len(site.find_pages(CONTENT))
+    assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {lang: pages for lang in site.LANGS}
+    assert not (out / "pagefind" / "pagefind-ui.js").exists()  # the site shows results with static/search.js
+    write(tmp_path / "en" / "a.html", '<html lang="en"><body><article data-pagefind-body><h1>x</h1></article></body></html>')
+    with pytest.raises(SearchError, match="indexed no page in ja"):
+        build_search_index(tmp_path, site.LANGS)
