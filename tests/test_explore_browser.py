@@ -4,6 +4,12 @@ The fixture (bundle, sprite sheets and table from mnistreport.explore; a minimal
 rendering templates/widgets/explorer.html with the words of the [explorer] section of content/<lang>/words.toml)
 is served on 127.0.0.1 under /mnistreport/, as GitHub Pages serves a project site:
 the page at /mnistreport/en/explore.html, the assets at /mnistreport/assets/.
+The fixture also holds each digit's 8 nearest neighbours (exact, in 64-digit chunks) and text after
+the explorer, so that the page scrolls. Pages are opened with the explorer's test hook
+(browser_support.EXPLORER_HOOK). Covered besides drawing, hover, links and keys: the wheel scrolls the
+page until the map is engaged, touch (one finger scrolls, two fingers pan and zoom, a tap selects),
+the neighbours of a selected digit, filters, colours, the lasso, the help, the skip link, "Go to a
+digit" on a desktop and a phone, no layout shift while loading, and axe-core.
 Skipped only where Chromium is not installed and this is not CI.
 """
 
