@@ -22,6 +22,8 @@ no TensorFlow):
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,11 +90,24 @@ class Comparison:
         }
 
 
+def wilson_interval(k: int, n: int, confidence_level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval for k successes in n trials (what scipy's ``method="wilson"`` gives)."""
+    if n <= 0:
+        raise ValueError(f"an interval needs at least one trial, got n = {n}")
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence_level / 2)
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def accuracy_ci(correct: int, n: int, confidence_level: float = 0.95,
                 method: str = "wilson") -> tuple[float, float]:
     """Confidence interval (low, high) for an accuracy of ``correct`` out of ``n``."""
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {sorted(CI_METHODS)}, got {method!r}")
+    if method == "wilson":  # closed form, so page tables need not import scipy.stats (a second per rebuild)
+        return wilson_interval(int(correct), int(n), confidence_level)
     from scipy import stats
 
     ci = stats.binomtest(int(correct), int(n)).proportion_ci(confidence_level=confidence_level, method=method)

@@ -85,3 +85,12 @@ def test_bad_input_rejected():
         comparison.compare(np.array([], int), np.array([], int), np.array([], int))
     with pytest.raises(ValueError):
         comparison.accuracy_ci(1, 2, method="normal")
+
+
+@pytest.mark.parametrize("k, n, level", [(0, 10, 0.95), (10, 10, 0.95), (8, 10, 0.95), (9713, 10000, 0.95),
+                                         (3, 7, 0.9), (1, 1, 0.99)])
+def test_the_closed_form_wilson_interval_is_scipys(k, n, level):
+    from scipy import stats
+
+    expected = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+    assert comparison.wilson_interval(k, n, level) == pytest.approx((expected.low, expected.high), abs=1e-12)
