@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dataset, drawmodel, embedding, explore
+from . import dataset, drawmodel, embedding, explore, provenance
 from .results import Results
 
 #: The explorer's sprite sheets: the map cut into TILES x TILES regions, SHEET_COLUMNS digits a row.
@@ -64,6 +64,19 @@ def all_digits_table(r: Results, folder: Path) -> None:
     # mtime=0: the same results give the same bytes
     with gzip.GzipFile(folder / "all-digits.csv.gz", "wb", mtime=0) as handle:
         handle.write(frame.to_csv(index=False).encode())
+
+
+def explorer_writers(r: Results, folder: Path) -> None:
+    """``writers.bin``: each digit's series, writer and place among its writer's digits, fetched by the
+    explorer only when needed; without the provenance, a file saying so."""
+    p = r.provenance
+    if p is None:
+        data = explore.writers_bundle(None)
+    else:
+        data = explore.writers_bundle(*(np.concatenate([getattr(p.train, name), getattr(p.test, name)])
+                                        for name in ("series", "writer", "writer_index")),
+                                      student_series=provenance.STUDENT_SERIES)
+    (folder / explore.WRITERS_FILE).write_bytes(data)
 
 
 def explorer_neighbours(r: Results, folder: Path) -> None:

@@ -19,6 +19,8 @@ on the map, and on the grid when there is one. It loads:
 * each digit's **nearest neighbours** in pixel space (:func:`nearest_neighbours`,
   :func:`neighbour_files`), fetched only once a digit is selected, one chunk of
   512 digits (16 KiB) at a time;
+* who wrote each digit (:func:`writers_bundle`, from QMNIST's provenance), fetched only once a
+  digit is selected or the reader colours or filters by series;
 * the downloadable table (:func:`all_digits_table`), from the same arrays.
 
 With the defaults (10 x 10 tiles, 32 columns; about 166 bytes of PNG per digit) the
@@ -358,3 +360,52 @@ def write_neighbours(ids: np.ndarray, folder: str | Path, chunk: int = NEIGHBOUR
         (folder / name).write_bytes(data)
         total += len(data)
     return total
+
+
+# ----------------------------------------------------------------------------- writers
+#
+# Who wrote each digit, for the explorer's panel, its colouring and filter by series and its
+# "show this writer's digits": ``explore-writers/writers.bin``, a bundle with per digit
+# ``series`` uint8 (NIST HSF series: 0-3 Census Bureau employees, 4 high-school students),
+# ``writer`` uint16 (NIST writer ID, unique across series) and ``rank`` uint16 (the digit's
+# place, from 0, among its writer's digits in this edition, in QMNIST's order); the explorer
+# counts each writer's digits itself. Meta ``{"available": true, "n", "writers", "student_series"}``.
+# An edition built without the provenance gets a bundle with no arrays and
+# ``{"available": false}``, so the explorer can say so.
+
+WRITERS_FILE = "writers.bin"
+
+
+def writer_ranks(writer: np.ndarray, writer_index: np.ndarray) -> np.ndarray:
+    """Each digit's place (0-based) among its writer's digits here, by QMNIST's index, then by position."""
+    writer = np.asarray(writer, dtype=np.int64)
+    writer_index = np.asarray(writer_index, dtype=np.int64)
+    if writer.shape != writer_index.shape or writer.ndim != 1:
+        raise ValueError(f"writer {writer.shape} and writer_index {writer_index.shape}: expected two equal (N,) arrays")
+    order = np.lexsort((np.arange(len(writer)), writer_index, writer))
+    sorted_writers = writer[order]
+    starts = np.flatnonzero(np.r_[True, sorted_writers[1:] != sorted_writers[:-1]]) if len(writer) else np.zeros(0, int)
+    first = np.repeat(starts, np.diff(np.r_[starts, len(writer)]))
+    ranks = np.empty(len(writer), np.int64)
+    ranks[order] = np.arange(len(writer)) - first
+    return ranks
+
+
+def writers_bundle(series: np.ndarray | None, writer: np.ndarray | None = None,
+                   writer_index: np.ndarray | None = None, *, student_series: int = 4) -> bytes:
+    """The explorer's writers file for N digits, or (``series`` None) the file saying there is no provenance."""
+    if series is None or writer is None or writer_index is None:
+        return encode_bundle({}, {"available": False})
+    series, writer = np.asarray(series), np.asarray(writer)
+    n = len(series)
+    for name, values, high in (("series", series, 255), ("writer", writer, U16)):
+        if values.shape != (n,):
+            raise ValueError(f"{name}: expected {n} values, found shape {values.shape}")
+        if n and (values.min() < 0 or values.max() > high):
+            raise ValueError(f"{name}: expected 0..{high}, found {values.min()}..{values.max()}")
+    ranks = writer_ranks(writer, writer_index)
+    if n and ranks.max() > U16:
+        raise ValueError(f"a writer has {ranks.max() + 1} digits, more than the file's uint16 ranks hold")
+    meta = {"available": True, "n": int(n), "writers": int(len(np.unique(writer))), "student_series": int(student_series)}
+    return encode_bundle({"series": series.astype(np.uint8), "writer": writer.astype(np.uint16),
+                          "rank": ranks.astype(np.uint16)}, meta)

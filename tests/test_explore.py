@@ -14,7 +14,7 @@ from mnistreport.bundle import decode_bundle
 from mnistreport.words import load_words  # noqa: E402
 from mnistreport.explore import (
     all_digits_table, approximate_neighbours, exact_neighbours, nearest_neighbours, neighbour_files, points_bundle,
-    quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets,
+    quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle,
 )
 from mnistreport.style import CLASS_COLOURS
 
@@ -277,3 +277,66 @@ def test_the_neighbours_asset_reads_only_what_it_declares(tmp_path):
     assert meta["n"] == 100 and meta["k"] == 8 and meta["method"].startswith("PCA 50, exact")
     _, arrays = decode_bundle((tmp_path / "0.bin").read_bytes())
     assert arrays["ids"].shape == (100, 8)
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def test_writer_ranks_count_each_writers_digits_in_qmnist_order():
+    writer = np.array([7, 3, 7, 7, 3, 9])
+    index = np.array([5, 2, 1, 5, 0, 4])  # writer 7: index 1 first, then the two 5s by position
+    assert writer_ranks(writer, index).tolist() == [1, 1, 0, 2, 0, 0]
+    assert writer_ranks(np.zeros(0, int), np.zeros(0, int)).tolist() == []
+    with pytest.raises(ValueError, match="two equal"):
+        writer_ranks(writer, index[:3])
+
+
+def test_writers_bundle_round_trips():
+    rng = np.random.default_rng(5)
+    writer = rng.integers(0, 2600, 500)
+    series = np.where(writer >= 2100, 4, writer % 4)
+    index = rng.integers(0, 130, 500)
+    meta, arrays = decode_bundle(writers_bundle(series, writer, index))
+    assert meta == {"available": True, "n": 500, "writers": len(np.unique(writer)), "student_series": 4}
+    assert (arrays["series"].dtype, arrays["writer"].dtype, arrays["rank"].dtype) == (np.uint8, np.uint16, np.uint16)
+    assert arrays["series"].tolist() == series.tolist() and arrays["writer"].tolist() == writer.tolist()
+    assert arrays["rank"].tolist() == writer_ranks(writer, index).tolist()
+    # every writer's ranks are 0 .. count - 1
+    for w in np.unique(writer)[:20]:
+        assert sorted(arrays["rank"][writer == w].tolist()) == list(range(int((writer == w).sum())))
+
+
+def test_writers_bundle_without_provenance_says_so_and_rejects_bad_values():
+    meta, arrays = decode_bundle(writers_bundle(None))
+    assert meta == {"available": False} and arrays == {}
+    with pytest.raises(ValueError, match="writer: expected 0..65535"):
+        writers_bundle(np.zeros(3, int), np.array([1, -2, 3]), np.zeros(3, int))
+    with pytest.raises(ValueError, match="writer: expected 2 values"):
+        writers_bundle(np.zeros(2, int), np.array([1, 2, 3]), np.zeros(3, int))
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_the_writers_asset_reads_only_the_provenance(tmp_path, available):
+    """assets.explorer_writers through a ResultsView of its declaration (writers chapter), with and without provenance."""
+    from types import SimpleNamespace
+
+    from mnistreport import assets
+    from mnistreport.chapters.writers import CHAPTER
+    from mnistreport.declare import ResultsView
+    from mnistreport.results import Results
+
+    (asset,) = [a for a in CHAPTER.assets if a.write is assets.explorer_writers]
+    part = lambda series, writer, index: SimpleNamespace(series=np.array(series, np.int8),  # noqa: E731
+                                                         writer=np.array(writer, np.int16),
+                                                         writer_index=np.array(index, np.int16))
+    results = Results.__new__(Results)
+    results.config = SimpleNamespace()
+    results.provenance = (SimpleNamespace(train=part([4, 0, 4], [2154, 12, 2154], [9, 3, 2]), test=part([1], [700], [0]))
+                          if available else None)
+    view = ResultsView(results, tuple(s.field for s in asset.steps), asset.config, "test")
+    asset.write(view, tmp_path)
+    meta, arrays = decode_bundle((tmp_path / "writers.bin").read_bytes())
+    assert meta["available"] is available
+    if available:
+        assert arrays["writer"].tolist() == [2154, 12, 2154, 700] and arrays["series"].tolist() == [4, 0, 4, 1]
+        assert arrays["rank"].tolist() == [1, 0, 0, 0]

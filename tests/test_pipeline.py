@@ -225,7 +225,8 @@ def test_the_bundle_format_is_in_the_assets_keys(package_copy):
     first = keys()
     (package / "bundle.py").write_text((package / "bundle.py").read_text() + "\n# new format\n")
     assert changed(first, keys()) == {"asset data/explore explorer_data", "asset data/draw draw_data",
-                                      "asset data all_digits_table", "asset data/explore-neighbours explorer_neighbours"}
+                                      "asset data all_digits_table", "asset data/explore-neighbours explorer_neighbours",
+                                      "asset data/explore-writers explorer_writers"}
 
 
 def test_a_setting_read_by_an_asset_is_in_its_key(package_copy):

@@ -73,5 +73,7 @@ CHAPTER = Chapter(
         Table("digit-writers", tables.digit_writers),
     ),
     # The explorer's table of all digits, declared here because it gains the writers' columns.
-    assets=(Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS, PROVENANCE)),),
+    assets=(Asset("data", assets.all_digits_table, (ALL_MAP, ALL_GRID, ALL_PREDICTIONS, PROVENANCE)),
+            # Who wrote each digit, fetched by the explorer only when a digit is selected or the series shown.
+            Asset("data/explore-writers", assets.explorer_writers, (PROVENANCE,))),
 )
