@@ -2,7 +2,7 @@
 
 1. a cold build with ``--quick`` (empty cache),
 2. a rebuild with nothing changed,
-3. a rebuild after editing one Markdown file.
+3. a rebuild after editing one Markdown file (English, then Japanese).
 
 Target (issue 16): a rebuild after editing only Markdown takes at most 2.5 s
 of wall time on a 2-core machine, cache keys (code fingerprints) included.
@@ -54,12 +54,17 @@ def main() -> int:
         page.write_text(page.read_text(encoding="utf-8") + "\nEdited for the rebuild benchmark.\n", encoding="utf-8")
         edited = timed_build(args)
         assert "Edited for the rebuild benchmark." in (work / "site" / "en" / "first-look.html").read_text()
+        page = content / "ja" / "first-look.md"  # Japanese pages take Pagefind longest to index
+        page.write_text(page.read_text(encoding="utf-8") + "\nベンチマークのための編集。\n", encoding="utf-8")
+        edited_ja = timed_build(args)
+        assert "ベンチマークのための編集。" in (work / "site" / "ja" / "first-look.html").read_text()
     mode = "full" if options.full else "--quick"
     print(f"rebuild benchmark ({mode}, {os.cpu_count()} CPUs)")
     print(f"  {'first build (given cache)' if options.cache_dir else 'cold build':<32} {cold:8.2f} s")
     print(f"  rebuild, nothing changed         {unchanged:8.2f} s   ({cold / unchanged:6.1f}x faster than cold)")
     print(f"  rebuild after a Markdown edit    {edited:8.2f} s   ({cold / edited:6.1f}x faster than cold)")
-    verdict = "PASS" if max(unchanged, edited) <= TARGET_SECONDS else "FAIL"
+    print(f"  rebuild after a ja Markdown edit {edited_ja:8.2f} s   ({cold / edited_ja:6.1f}x faster than cold)")
+    verdict = "PASS" if max(unchanged, edited, edited_ja) <= TARGET_SECONDS else "FAIL"
     print(f"  target: rebuilds <= {TARGET_SECONDS:.1f} s -> {verdict}")
     return 0 if verdict == "PASS" else 1
 

@@ -9,6 +9,7 @@ Nothing is written to the output folder before every result exists.
 
 from __future__ import annotations
 
+import concurrent.futures
 import shutil
 import time
 from dataclasses import dataclass, fields
@@ -20,10 +21,10 @@ from .chapters import CHAPTERS
 from .config import Config
 from .data import MnistData
 from .declare import Chapter, ConfigView, DataView, DeclarationError, Step, StepInputs, config_parts
-from .fingerprint import UnkeyableError, function_fingerprint
+from .fingerprint import UnkeyableError, function_fingerprint, module_closure, modules_digest
 from .outputs import OutputWriter, asset_key
 from .results import Results
-from .search import build_search_index
+from .search import SEARCH_DIR, build_search_index, index_inputs_digest, merge_indexes
 from .site import SiteInputs, SiteRenderer, check_content_parity, write_json, write_site
 from .words import load_all_words
 
@@ -136,6 +137,22 @@ def banners_for(results: Results) -> list[str]:
     return banners
 
 
+def write_search_index(site_dir: Path, langs: tuple[str, ...], cache: Cache) -> bool:
+    """The Pagefind index of the written pages: one per language, run side by side, each through the
+    cache (keyed on that language's pages and the search code), merged into one bundle. Returns True
+    if every language's index came from the cache (an edit in one language re-indexes only that one)."""
+    code = modules_digest(module_closure("mnistreport.search"))
+
+    def one(lang: str) -> tuple[Path, bool]:
+        key = cache_key(f"search index {lang}", {"pages": index_inputs_digest(site_dir, (lang,)), "code": code})
+        return cache.folder(key, lambda tmp: build_search_index(site_dir, (lang,), tmp))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(langs)) as pool:
+        indexes = list(pool.map(one, langs))
+    merge_indexes([folder for folder, _ in indexes], site_dir / SEARCH_DIR)
+    return all(hit for _, hit in indexes)
+
+
 def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cache, paths: SitePaths = SitePaths(),
           site_url: str = "", report: Callable[[StepRecord], None] = lambda record: None,
           chapters: tuple[Chapter, ...] = CHAPTERS) -> None:
@@ -163,7 +180,9 @@ def write(results: Results, out_dir: Path, *, langs: tuple[str, ...], cache: Cac
         shutil.copytree(paths.static, staging / "assets")
         (staging / ".nojekyll").write_text("", encoding="utf-8")
         write_json(staging / "data" / "results.json", results.summary())
-        build_search_index(staging, langs)
         report(StepRecord("pages", time.perf_counter() - started, cached=False))
+        started = time.perf_counter()
+        hit = write_search_index(staging, langs, cache)
+        report(StepRecord("search index", time.perf_counter() - started, cached=hit))
 
     write_site(out_dir, write_pages=write_pages)

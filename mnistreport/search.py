@@ -8,7 +8,10 @@ into ``pagefind/`` under the site, with the script that searches it in the brows
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -32,18 +35,47 @@ def pagefind_executable() -> Path:
     return get_executable()
 
 
-def build_search_index(site_dir: Path, langs: tuple[str, ...]) -> dict[str, int]:
-    """Index the pages of ``site_dir/<lang>/`` into ``site_dir/pagefind/``; return the pages indexed per language."""
-    command = [str(pagefind_executable()), "--site", str(site_dir), "--output-subdir", SEARCH_DIR,
+def indexed_pages(site_dir: Path, langs: tuple[str, ...]) -> list[Path]:
+    """The pages the index covers, in a stable order."""
+    return sorted(p for lang in langs for p in (site_dir / lang).glob("*.html"))
+
+
+def index_inputs_digest(site_dir: Path, langs: tuple[str, ...]) -> str:
+    """A digest of everything the index is made from (the pages and Pagefind's version): its cache key."""
+    digest = hashlib.sha256(str(pagefind_executable().parent.name).encode())
+    digest.update(importlib.metadata.version("pagefind").encode())
+    for page in indexed_pages(site_dir, langs):
+        digest.update(page.relative_to(site_dir).as_posix().encode() + b"\0" + page.read_bytes())
+    return digest.hexdigest()
+
+
+def build_search_index(site_dir: Path, langs: tuple[str, ...], output_dir: Path | None = None) -> dict[str, int]:
+    """Index the pages of ``site_dir/<lang>/`` into ``output_dir`` (default ``site_dir/pagefind/``);
+    return the pages indexed per language."""
+    output_dir = output_dir or site_dir / SEARCH_DIR
+    command = [str(pagefind_executable()), "--site", str(site_dir), "--output-path", str(output_dir),
                "--glob", "{" + ",".join(langs) + "}/*.html", "--keep-index-url", "--silent"]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise SearchError(f"pagefind failed (exit status {done.returncode}): {(done.stderr or done.stdout).strip()}")
     for name in UNUSED:
-        (site_dir / SEARCH_DIR / name).unlink(missing_ok=True)
-    entry = json.loads((site_dir / SEARCH_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
+        (output_dir / name).unlink(missing_ok=True)
+    entry = json.loads((output_dir / "pagefind-entry.json").read_text(encoding="utf-8"))
     counts = {lang: info["page_count"] for lang, info in entry["languages"].items()}
     missing = [lang for lang in langs if not counts.get(lang)]
     if missing:
         raise SearchError(f"pagefind indexed no page in {', '.join(missing)} (found: {counts})")
     return counts
+
+
+def merge_indexes(folders: list[Path], output_dir: Path) -> None:
+    """One bundle from per-language Pagefind outputs: their files (content-hashed, so they never
+    collide) and one ``pagefind-entry.json`` listing every language."""
+    entry: dict = {}
+    for folder in folders:
+        shutil.copytree(folder, output_dir, dirs_exist_ok=True)
+        part = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = {**entry.get("languages", {}), **part["languages"]}
+        entry = {**part, "languages": dict(sorted(languages.items()))}
+    (output_dir / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")

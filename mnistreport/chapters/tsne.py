@@ -31,7 +31,7 @@ MAIN_MAP = Step("t-SNE map and grid", "tsne", _main_map, config=MAP_CONFIG)
 MAP_PAIRS = Step("classes that meet on the map", "map_pairs",
                  lambda i: embedding.neighbour_class_pairs(i[MAIN_MAP].map.coords,
                                                            i.data.train_labels[i[MAIN_MAP].indices]),
-                 uses=(MAIN_MAP,), cached=False)
+                 uses=(MAIN_MAP,))
 BIG_MAP = Step("t-SNE of raw pixels", "tsne_big", _big_map, config=MAP_CONFIG)
 
 CHAPTER = Chapter(
