@@ -31,12 +31,41 @@ def test_every_page_exists_in_both_languages(built):
     assert (out / "index.html").exists() and (out / ".nojekyll").exists()
 
 
-def test_pages_link_to_the_other_language_and_neighbours(built):
+def test_on_every_page_the_language_switch_and_the_reading_order_links_are_right(built):
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: dict[str, str] = {}
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "a" and ("lang-switch" in (a.get("class") or "") or a.get("rel") in ("next", "prev")):
+                self.found["switch" if a.get("rel") is None else a["rel"]] = a["href"]
+
     _, out = built
-    html = (out / "en" / "first-look.html").read_text(encoding="utf-8")
-    assert 'href="../ja/first-look.html"' in html
-    assert 'rel="prev" href="dataset.html"' in html and 'rel="next" href="tsne.html"' in html
-    assert 'href="../ja/digit-3.html"' in (out / "en" / "digit-3.html").read_text(encoding="utf-8")
+    slugs = [p.slug for p in find_pages(CONTENT)]
+    for lang in LANGS:
+        other = next(x for x in LANGS if x != lang)
+        for i, slug in enumerate(slugs):
+            links = Links()
+            links.feed((out / lang / f"{slug}.html").read_text(encoding="utf-8"))
+            assert links.found.get("switch") == f"../{other}/{slug}.html", (lang, slug)
+            assert links.found.get("prev") == (f"{slugs[i - 1]}.html" if i else None), (lang, slug)
+            assert links.found.get("next") == (f"{slugs[i + 1]}.html" if i + 1 < len(slugs) else None), (lang, slug)
+
+
+def test_every_published_picture_decodes(built):
+    from PIL import Image
+
+    _, out = built
+    pictures = sorted(out.rglob("*.png"))
+    assert len(pictures) > 50
+    for path in pictures:
+        with Image.open(path) as image:
+            image.load()  # raises on a truncated or corrupt file
+            assert image.width > 0 and image.height > 0
 
 
 def test_numbers_in_the_text_come_from_the_results(built):
@@ -79,7 +108,8 @@ def test_a_rebuild_takes_every_step_from_the_cache_and_a_changed_setting_misses_
     assert all(s.cached for s in again.steps)
     assert [s.seconds for s in again.steps] == [s.seconds for s in built[0].steps]  # times of the computing build
     reseeded = pipeline.compute(tiny_mnist, config_from_dict(dict(TINY_CONFIG, sampling={"seed": 7})), tiny_cache)
-    assert {s.field for s in reseeded.steps if not s.cached} == {"samples"}  # control: the one reader misses
+    first_keys = {s.field: s.key for s in again.steps}
+    assert {s.field for s in reseeded.steps if s.key != first_keys[s.field]} == {"samples"}  # control: its reader
 
 
 def test_a_write_from_the_cache_publishes_the_same_bytes_as_one_from_an_empty_cache(built, tmp_path):
@@ -158,16 +188,17 @@ def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
 
     pages = find_pages(CONTENT)
     assert [p.slug for p in pages][:2] == ["index", "dataset"] and pages[-1].slug == "about"
-    assert [p.chapter for p in pages if p.kind == "chapter"] == list(range(1, 8))
+    chapters = [p.chapter for p in pages if p.kind == "chapter"]
+    assert chapters == list(range(1, len(chapters) + 1)) and len(chapters) >= 8
     assert [p.slug for p in pages if p.kind == "digit"] == [f"digit-{d}" for d in range(10)]
     assert "explore" in [p.slug for p in pages if p.kind == "page"]
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     for lang in LANGS:  # a new chapter is one Markdown file per language
-        (content / lang / "extra.md").write_text("---\nkind: chapter\norder: 8\ntitle: Extra\n---\nText.\n",
+        (content / lang / "extra.md").write_text("---\nkind: chapter\norder: 98\ntitle: Extra\n---\nText.\n",
                                                  encoding="utf-8")
     assert [p.slug for p in find_pages(content) if p.kind == "chapter"][-1] == "extra"
-    (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 9\ntitle: Extra\n---\n", encoding="utf-8")
+    (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 99\ntitle: Extra\n---\n", encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/extra.md: kind/order"):
         from mnistreport.site import check_content_parity
 
