@@ -1,6 +1,7 @@
 // The digit explorer's data: the points bundle (prepared for drawing and hit tests), the sprite
-// sheets (fetched and decoded for what is on screen), and each digit's nearest neighbours
-// (fetched one small chunk at a time, only once a digit is selected).
+// sheets (fetched and decoded for what is on screen), each digit's nearest neighbours
+// (fetched one small chunk at a time, only once a digit is selected), and who wrote each digit
+// (one file, fetched only once a digit is selected or the series is shown).
 // Formats: mnistreport/explore.py.
 
 import { loadBundle } from "./bundle.js";
@@ -207,4 +208,38 @@ export class NeighbourStore {
     const { first, k, ids } = await this.chunks.get(c);
     return [...ids.subarray((id - first) * k, (id - first + 1) * k)];
   }
+}
+
+/** Who wrote each digit (explore-writers/writers.bin), fetched once, when first asked for.
+ *  `load()` resolves to {available: false} for an edition built without the provenance, else to
+ *  {available: true, series, writer, rank (typed arrays, one value a digit), count (digits per writer id),
+ *  student (the students' series code)}. */
+export class WriterStore {
+  constructor(url, n) {
+    this.url = url ? new URL(url, document.baseURI).href : null;
+    this.n = n;
+    this.promise = null;
+    this.requested = 0;
+  }
+
+  load() {
+    if (!this.promise) {
+      this.requested++;
+      this.promise = this.url ? loadBundle(this.url).then((bundle) => prepareWriters(bundle, this.n)) : Promise.resolve({ available: false });
+      this.promise.catch(() => { this.promise = null; });
+    }
+    return this.promise;
+  }
+}
+
+/** The writers bundle, checked against the number of digits, with each writer's count of digits. */
+export function prepareWriters({ meta, arrays }, n) {
+  if (!meta.available) return { available: false };
+  const { series, writer, rank } = arrays;
+  if (writer.length !== n) throw new Error(`the writers file has ${writer.length} digits, the map ${n}`);
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, writer[i]);
+  const count = new Uint32Array(max + 1);
+  for (let i = 0; i < n; i++) count[writer[i]]++;
+  return { available: true, series, writer, rank, count, student: meta.student_series ?? 4 };
 }

@@ -1,15 +1,18 @@
 // The digit explorer's view in the URL hash (and digits' names): the codec, without the page.
 //
-// A view is {layout, classes[10], mistakes, set, colour, zoom, cx, cy, selected}; its hash lists
-// only what differs from the whole map: "#classes=3,5&set=test&colour=mlp&zoom=2.5&x=0.41&y=0.6&digit=test-12".
+// A view is {layout, classes[10], mistakes, set, series, colour, writer, zoom, cx, cy, selected}; its hash
+// lists only what differs from the whole map:
+// "#classes=3,5&set=test&series=students&colour=mlp&writer=2154&zoom=2.5&x=0.41&y=0.6&digit=test-12".
 
 import { fill } from "./words.js";
 
 export const WHOLE = { zoom: 1, cx: 0.5, cy: 0.5 };
+export const SERIES = ["all", "employees", "students"]; // the filter by the writers' NIST series
 
 /** The view a page starts with. */
 export function initialView(layout) {
-  return { layout, classes: new Array(10).fill(true), mistakes: "none", set: "all", colour: "label", selected: -1, ...WHOLE };
+  return { layout, classes: new Array(10).fill(true), mistakes: "none", set: "all", series: "all", colour: "label", writer: -1,
+    selected: -1, ...WHOLE };
 }
 
 /** Digit id -> "train #12,345" / "訓練 #12,345" with the page's words and number format. */
@@ -49,7 +52,9 @@ export function hashOf(view, data) {
   }
   if (view.mistakes !== "none") parts.push(`mistakes=${view.mistakes}`);
   if (view.set !== "all") parts.push(`set=${view.set}`);
+  if (view.series !== "all") parts.push(`series=${view.series}`);
   if (view.colour !== "label") parts.push(`colour=${view.colour}`);
+  if (view.writer >= 0) parts.push(`writer=${view.writer}`);
   const whole = Math.abs(view.zoom - 1) < 1e-3 && Math.abs(view.cx - 0.5) < 1e-5 && Math.abs(view.cy - 0.5) < 1e-5;
   if (!whole) parts.push(`zoom=${+view.zoom.toFixed(3)}`, `x=${view.cx.toFixed(5)}`, `y=${view.cy.toFixed(5)}`);
   if (view.selected >= 0) parts.push(`digit=${identityKey(view.selected, data.nTrain)}`);
@@ -104,8 +109,17 @@ export function parseHash(hash, data, words) {
         if (["all", "train", "test"].includes(value)) view.set = value;
         else bad();
         break;
+      case "series":
+        if (SERIES.includes(value)) view.series = value;
+        else bad();
+        break;
       case "colour":
-        if (value === "label" || value === "mlp" || (data.hasCnn && (value === "cnn" || value === "disagree"))) view.colour = value;
+        // "series" needs the writers file, checked once it has arrived (explore.js).
+        if (["label", "mlp", "series"].includes(value) || (data.hasCnn && (value === "cnn" || value === "disagree"))) view.colour = value;
+        else bad();
+        break;
+      case "writer":
+        if (/^\d{1,5}$/.test(value) && Number(value) <= 65535) view.writer = Number(value);
         else bad();
         break;
       case "zoom": {

@@ -7,13 +7,15 @@ export function hook(self) {
   return {
     element: self.root,
     n: self.n,
-    /** The view: {layout, zoom, centre, classes, mistakes, set, colour, selected, selectedId, mode, shown, inView, hash, note, sheets, ...}. */
+    /** The view: {layout, zoom, centre, classes, mistakes, set, series, colour, writer, selected, selectedId, mode, shown, inView,
+     *  hash, note, sheets, writers ("none", "loading", "ready", "unavailable", "failed"), ...}. */
     state() {
       const st = self.state;
       const note = self.el("note");
       return {
         layout: st.layout, zoom: st.zoom, centre: [st.cx, st.cy],
-        classes: st.classes.map((v, d) => (v ? d : -1)).filter((d) => d >= 0), mistakes: st.mistakes, set: st.set, colour: st.colour,
+        classes: st.classes.map((v, d) => (v ? d : -1)).filter((d) => d >= 0), mistakes: st.mistakes, set: st.set, series: st.series, colour: st.colour,
+        writer: st.writer, writers: self.writersState, writersRequested: self.writerStore.requested, highlighted: self.highlighted ?? 0,
         selected: st.selected >= 0 ? self.name(st.selected) : null, selectedId: st.selected,
         hover: self.hover, mode: self.mode, shown: self.shown, inView: self.inViewCount, animating: !!self.anim,
         hash: self.hashOf(), note: note.hidden ? "" : note.textContent, maxZoom: self.maxZoom, hasGrid: !!self.grid,
@@ -36,6 +38,15 @@ export function hook(self) {
       return { x: rect.left + (ox + u * s) / self.dpr, y: rect.top + (oy - v * s) / self.dpr };
     },
     isShown: (id) => !!self.visible[id],
+    /** The digits shown in colour as the highlighted writer's (none when no writer is highlighted). */
+    highlightedIds() {
+      const out = [];
+      if (self.state.writer < 0 || !self.writers?.available) return out;
+      for (let i = 0; i < self.n; i++) if (self.visible[i] && self.colourOf[i] !== 10 && self.writers.writer[i] === self.state.writer) out.push(i);
+      return out;
+    },
+    /** The digits drawn in grey (dimmed). */
+    dimmedIds() { const out = []; for (let i = 0; i < self.n; i++) if (self.visible[i] && self.colourOf[i] === 10) out.push(i); return out; },
     colourOf: (id) => self.colourOf[id],
     identity: (id) => self.name(id),
     idOf: (text) => { const r = self.parseIdentity(text); return r.error ? null : r.id; },
@@ -45,8 +56,9 @@ export function hook(self) {
       const st = self.state;
       if (view.layout && view.layout !== st.layout) self.setLayout(view.layout, false);
       if (view.classes) { st.classes = st.classes.map((_, d) => view.classes.includes(d)); }
-      for (const key of ["mistakes", "set", "colour"]) if (view[key]) st[key] = view[key];
-      if (view.classes || view.mistakes || view.set || view.colour) { self.syncControls(); self.computeVisible(); }
+      for (const key of ["mistakes", "set", "series", "colour"]) if (view[key]) st[key] = view[key];
+      if (view.writer !== undefined) st.writer = view.writer;
+      if (view.classes || view.mistakes || view.set || view.series || view.colour || view.writer !== undefined) { self.syncControls(); self.computeVisible(); }
       if (view.zoom !== undefined || view.centre) {
         const [cx, cy] = view.centre || [st.cx, st.cy];
         self.setCamera(view.zoom ?? st.zoom, cx, cy);

@@ -1,10 +1,12 @@
 // The digit explorer's panel beside the map: the selected digit (its picture, what the classifiers
-// said, a link to its digit's page, "only this class"), its nearest neighbours in pixel space
+// said, who wrote it and "show this writer's digits", a link to its digit's page, "only this class"),
+// its nearest neighbours in pixel space
 // (fetched when a digit is selected), what a lasso or the view holds, the tooltip, notes and the
 // "?" help. Methods mixed into the Explorer (see explore.js).
 
 import { SIDE } from "./explore-data.js";
 import { identity } from "./explore-hash.js";
+import { fill } from "./words.js";
 
 const REGION_IMAGES = 12; // pictures listed for a lasso or the view
 
@@ -40,7 +42,37 @@ export const panelMethods = {
       this.loadNeighbours(id);
     }
     panel.dataset.id = id;
+    this.showWriterLine();
+    if (id >= 0 && !this.writers) this.ensureWriters();
     this.changed();
+  },
+
+  /** The selected digit's writer ("writer 2,154 · students (hsf4) · 59th digit of 118") and the button that
+   *  highlights the writer's digits; or why it is not known. */
+  showWriterLine() {
+    const line = this.el("selected-writer"), button = this.el("writer-button");
+    const id = this.state.selected, w = this.words;
+    button.hidden = true;
+    line.hidden = id < 0;
+    if (id < 0) { line.textContent = ""; return; }
+    if (this.writersState === "failed") { line.textContent = fill(w.writers_failed, { error: this.writersError }); return; }
+    if (!this.writers) { line.textContent = w.writer_loading; return; }
+    if (!this.writers.available) { line.textContent = w.writers_missing; return; }
+    line.textContent = this.writerLine(id);
+    const writer = this.writers.writer[id];
+    button.hidden = false;
+    button.textContent = w.writer_show;
+    button.setAttribute("aria-pressed", String(this.state.writer === writer));
+  },
+
+  /** Who wrote digit id, in one line (the writers file loaded). */
+  writerLine(id) {
+    const w = this.words, wr = this.writers;
+    const writer = wr.writer[id], nth = wr.rank[id] + 1;
+    const rule = new Intl.PluralRules(this.lang, { type: "ordinal" }).select(nth);
+    const ordinal = fill({ one: w.ordinal_one, two: w.ordinal_two, few: w.ordinal_few }[rule] ?? w.ordinal_other, { n: this.num(nth) });
+    const series = fill(wr.series[id] === wr.student ? w.series_students : w.series_employees, { s: wr.series[id] });
+    return fill(w.writer_line, { writer: this.num(writer), series, nth: ordinal, count: this.num(wr.count[writer]) });
   },
 
   /** One sentence about a digit: identity, label, predictions (wrong ones marked). */

@@ -10,6 +10,8 @@ const IMAGE_MIN_PX = 14;              // CSS px per digit from which images repl
 const MAX_IMAGES = 6000;              // more digits than this on screen: dots
 const OVERDRAW = 4;                   // digit images cover at most this many canvas areas
 export const MUTED = 10;              // colour index of digits shown in grey ("where the classifiers agree")
+export const EMPLOYEES = 11, STUDENTS = 12; // colour indices of the two series (colour by the writers' series)
+export const SERIES_COLOURS = ["#0072b2", "#e69f00"]; // employees, students: Okabe & Ito's blue and orange
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
@@ -31,6 +33,7 @@ export const renderMethods = {
     this.dark = this.bg.reduce((a, b) => a + b, 0) < 3 * 128;
     const rgb = this.colours.map((c) => parseColour(this.ctx, c));
     rgb.push(mix(this.bg, parseColour(this.ctx, this.fg), this.dark ? 0.3 : 0.22)); // MUTED
+    for (const c of SERIES_COLOURS) rgb.push(parseColour(this.ctx, c)); // EMPLOYEES, STUDENTS
     this.rgb = rgb;
     this.dots = new Uint32Array(rgb.map((c) => pack(c)));
     this.cells = new Uint32Array(rgb.map((c) => pack(mix(this.bg, c, this.dark ? 0.28 : 0.16))));
@@ -107,7 +110,7 @@ export const renderMethods = {
       const half = p / 2;
       const dots = this.dots;
       // Grey digits first, so that the coloured ones stay on top.
-      for (const pass of this.state.colour === "disagree" ? [0, 1] : [-1]) {
+      for (const pass of this.mutedFirst ? [0, 1] : [-1]) {
         for (let k = 0; k < count; k++) {
           const i = inView[k];
           if (pass >= 0 && (colour[i] === MUTED) !== (pass === 0)) continue;

@@ -2,7 +2,8 @@
 //
 // Markup: templates/widgets/explorer.html; words: the [explorer] section of content/<lang>/words.toml.
 // The parts, one module each:
-//   explore-data.js    the points bundle, the sprite sheets (fetched for what is on screen), the neighbours
+//   explore-data.js    the points bundle, the sprite sheets (fetched for what is on screen), the neighbours,
+//                      who wrote each digit (fetched once a digit is selected or the series is shown)
 //   explore-camera.js  the camera and the gestures (wheel, touch, mouse, keyboard)
 //   explore-render.js  drawing into one ImageData, and the hit tests
 //   explore-hash.js    the view in the URL hash, digits' names
@@ -11,10 +12,10 @@
 // This module holds the view state and the filters, and wires the controls.
 
 import { cameraMethods } from "./explore-camera.js";
-import { loadPoints, NeighbourStore, SheetStore } from "./explore-data.js";
+import { loadPoints, NeighbourStore, SheetStore, WriterStore } from "./explore-data.js";
 import { hashOf, initialView, parseHash, parseIdentity, WHOLE } from "./explore-hash.js";
 import { panelMethods } from "./explore-panel.js";
-import { MUTED, renderMethods } from "./explore-render.js";
+import { EMPLOYEES, MUTED, renderMethods, SERIES_COLOURS, STUDENTS } from "./explore-render.js";
 import { fill, formatter, langOf, readWords } from "./words.js";
 
 export { parseIdentity };
@@ -125,6 +126,9 @@ class Explorer {
     this.animV = new Float32Array(n);
     this.sheetsStore = new SheetStore(this);
     this.neighbourStore = new NeighbourStore(this.root.dataset.neighbours);
+    this.writerStore = new WriterStore(this.root.dataset.writers, n);
+    this.writers = null; // once fetched: see WriterStore
+    this.writersState = "none"; // "loading", "ready", "unavailable" (no provenance) or "failed"
     this.readColours();
     // Words and controls that need the data.
     if (!this.cnn) {
@@ -140,8 +144,9 @@ class Explorer {
 
   parseIdentity(text) { return parseIdentity(text, this.nTrain, this.nTest); }
 
-  /** Which digits are shown (classes, set, mistakes filter) and their colours (colour mode). */
-  computeVisible() {
+  /** Which digits are shown (classes, set, mistakes and series filters) and their colours (colour mode;
+   *  a highlighted writer's digits in colour, the rest in grey). */
+  computeVisible(keepSelection = false) {
     const { n, label, mlp, cnn, visible, colourOf, nTrain } = this;
     const st = this.state;
     const classes = st.classes;
@@ -150,23 +155,40 @@ class Explorer {
     const lo = st.set === "test" ? nTrain : 0, hi = st.set === "train" ? nTrain : n;
     const counts = new Array(10).fill(0);
     const byColour = st.colour === "mlp" ? mlp : st.colour === "cnn" ? cnn : label;
-    let shown = 0, disagree = 0;
+    // The writers' filter, colours and highlight apply once their file has arrived.
+    const wr = this.writers?.available ? this.writers : null;
+    const series = wr?.series, student = wr?.student;
+    const wantStudents = wr && st.series !== "all" ? st.series === "students" : null;
+    const byWriter = wr && st.writer >= 0 ? st.writer : -1;
+    const bySeries = wr && st.colour === "series";
+    let shown = 0, disagree = 0, highlighted = 0;
     for (let i = 0; i < n; i++) {
       const l = label[i];
-      const passes = i >= lo && i < hi && (m === "none" || other[i] !== l);
+      const passes = i >= lo && i < hi && (m === "none" || other[i] !== l) && (wantStudents === null || (series[i] === student) === wantStudents);
       if (passes) counts[l]++;
       const v = passes && classes[l] ? 1 : 0;
       visible[i] = v;
       shown += v;
+      let c;
       if (st.colour === "disagree") {
         const differ = mlp[i] !== cnn[i];
-        colourOf[i] = differ ? l : MUTED;
+        c = differ ? l : MUTED;
         disagree += v && differ;
+      } else if (st.colour === "series") {
+        c = !bySeries ? l : series[i] === student ? STUDENTS : EMPLOYEES;
       } else {
-        colourOf[i] = byColour[i];
+        c = byColour[i];
       }
+      if (byWriter >= 0) {
+        const mine = wr.writer[i] === byWriter;
+        c = !mine ? MUTED : c === MUTED ? l : c;
+        highlighted += v && mine;
+      }
+      colourOf[i] = c;
     }
     this.shown = shown;
+    this.highlighted = highlighted;
+    this.mutedFirst = st.colour === "disagree" || byWriter >= 0; // grey digits drawn first, under the others
     this.root.querySelectorAll(".explorer-class").forEach((button) => {
       const d = Number(button.dataset.digit);
       button.setAttribute("aria-pressed", String(classes[d]));
@@ -174,17 +196,88 @@ class Explorer {
       if (this.colours) button.style.setProperty("--c", this.colours[d]);
     });
     this.el("count").textContent = this.fill(this.words.showing, { shown: this.num(shown), total: this.num(n) });
-    const key = { label: "colour_key_label", mlp: "colour_key_mlp", cnn: "colour_key_cnn", disagree: "colour_key_disagree" }[st.colour];
-    this.el("colour-key").textContent = this.fill(this.words[key], { n: this.num(disagree) });
-    this.el("colour-key").classList.toggle("explorer-muted-key", st.colour === "disagree");
-    if (this.state.selected >= 0 && !visible[this.state.selected]) this.select(-1);
+    this.showColourKey(disagree, byWriter, highlighted);
+    if (this.state.selected >= 0 && !visible[this.state.selected] && !keepSelection) this.select(-1);
+  }
+
+  /** The words under the legend: what the colours mean (two swatches for the series), or whose digits are highlighted. */
+  showColourKey(disagree, byWriter, highlighted) {
+    const st = this.state, w = this.words;
+    const keyEl = this.el("colour-key");
+    const key = { label: "colour_key_label", mlp: "colour_key_mlp", cnn: "colour_key_cnn", disagree: "colour_key_disagree", series: "colour_key_series" }[st.colour];
+    keyEl.textContent = this.fill(w[key], { n: this.num(disagree) });
+    if (st.colour === "series" && this.writers?.available) {
+      keyEl.append(...[[w.series_key_employees, SERIES_COLOURS[0]], [w.series_key_students, SERIES_COLOURS[1]]].map(([text, colour]) => {
+        const item = document.createElement("span");
+        item.className = "explorer-series-key";
+        item.style.setProperty("--c", colour);
+        item.textContent = text;
+        return item;
+      }));
+    }
+    if (byWriter >= 0) {
+      keyEl.textContent = this.fill(w.colour_key_writer, { writer: this.num(byWriter), n: this.num(this.writers.count[byWriter] || 0), shown: this.num(highlighted) });
+    }
+    this.el("writer-clear").hidden = byWriter < 0;
+    keyEl.classList.toggle("explorer-muted-key", st.colour === "disagree" || byWriter >= 0);
   }
 
   /** The selects and buttons as the state says. */
   syncControls() {
     this.el("mistakes").value = this.state.mistakes;
     this.el("set").value = this.state.set;
+    this.el("series").value = this.state.series;
     this.el("colour").value = this.state.colour;
+  }
+
+  // ---------------------------------------------------------------- writers (fetched when first needed)
+
+  /** Whether the view needs to know who wrote each digit. */
+  needsWriters() {
+    const st = this.state;
+    return st.selected >= 0 || st.series !== "all" || st.colour === "series" || st.writer >= 0;
+  }
+
+  /** Fetch the writers file (once), then apply the view's writer filter, colours and highlight; without
+   *  provenance in this edition, say so and drop them. */
+  async ensureWriters() {
+    if (this.writers) return this.writers;
+    this.writersState = "loading";
+    this.showWriterLine();
+    try {
+      this.writers = await this.writerStore.load();
+    } catch (error) {
+      this.writersState = "failed";
+      this.writersError = error.message;
+      this.showNote(this.fill(this.words.writers_failed, { error: error.message }));
+      this.showWriterLine();
+      return null;
+    }
+    this.writersState = this.writers.available ? "ready" : "unavailable";
+    const st = this.state;
+    if (!this.writers.available && (st.series !== "all" || st.colour === "series" || st.writer >= 0)) {
+      Object.assign(st, { series: "all", colour: st.colour === "series" ? "label" : st.colour, writer: -1 });
+      this.syncControls();
+      this.showNote(this.words.writers_missing);
+    }
+    if (st.selected >= 0 && this.writers.available && st.series !== "all" && this.seriesName(st.selected) !== st.series) st.series = "all";
+    this.syncControls();
+    this.recolour();
+    this.showWriterLine();
+    return this.writers;
+  }
+
+  /** "employees" or "students": the series of digit id (the writers file loaded). */
+  seriesName(id) { return this.writers.series[id] === this.writers.student ? "students" : "employees"; }
+
+  /** Highlight the selected digit's writer's digits (or stop). */
+  toggleWriter() {
+    const st = this.state;
+    if (!this.writers?.available || st.selected < 0) return;
+    const writer = this.writers.writer[st.selected];
+    st.writer = st.writer === writer ? -1 : writer;
+    this.recolour();
+    this.showWriterLine();
   }
 
   // ---------------------------------------------------------------- geometry of the current layout
@@ -280,6 +373,7 @@ class Explorer {
     else this.select(digit);
     this.hideNote();
     if (problem) history.replaceState(history.state, "", location.pathname + location.search);
+    if (this.needsWriters()) this.ensureWriters();
     this.requestRender();
     return problem ? this.fill(this.words.bad_link, { reason: problem }) : null;
   }
@@ -291,6 +385,7 @@ class Explorer {
       st.classes[this.label[id]] = true;
       if (st.mistakes !== "none" && (st.mistakes === "cnn" ? this.cnn : this.mlp)[id] === this.label[id]) st.mistakes = "none";
       if ((st.set === "train" && id >= this.nTrain) || (st.set === "test" && id < this.nTrain)) st.set = "all";
+      if (st.series !== "all" && this.writers?.available && this.seriesName(id) !== st.series) st.series = "all";
       this.syncControls();
       this.computeVisible();
     }
@@ -329,6 +424,13 @@ class Explorer {
     });
   }
 
+  /** After a change of colours or the writers' arrival (a lasso's list and the selection stay). */
+  recolour() {
+    this.computeVisible(true);
+    if (this.hover >= 0 && !this.visible[this.hover]) { this.hover = -1; this.hideTooltip(); }
+    this.changed();
+  }
+
   afterFilter() {
     this.computeVisible();
     if (this.hover >= 0 && !this.visible[this.hover]) { this.hover = -1; this.hideTooltip(); }
@@ -346,9 +448,20 @@ class Explorer {
       });
     });
     this.el("all").addEventListener("click", () => { st.classes.fill(true); this.afterFilter(); });
-    for (const key of ["mistakes", "set", "colour"]) {
-      this.el(key).addEventListener("change", (e) => { st[key] = e.target.value; this.afterFilter(); });
+    for (const key of ["mistakes", "set", "series", "colour"]) {
+      this.el(key).addEventListener("change", (e) => {
+        st[key] = e.target.value;
+        this.afterFilter();
+        if (this.needsWriters()) this.ensureWriters();
+      });
     }
+    this.el("writer-button").addEventListener("click", () => this.toggleWriter());
+    this.el("writer-clear").addEventListener("click", () => {
+      st.writer = -1;
+      this.recolour();
+      this.showWriterLine();
+      (this.state.selected >= 0 ? this.el("writer-button") : this.canvas).focus();
+    });
     this.root.querySelectorAll(".explorer-layout").forEach((b) => b.addEventListener("click", () => this.setLayout(b.dataset.layout)));
     this.el("zoom-in").addEventListener("click", () => this.zoomAt(1.6));
     this.el("zoom-out").addEventListener("click", () => this.zoomAt(1 / 1.6));

@@ -9,7 +9,10 @@ the explorer, so that the page scrolls. Pages are opened with the explorer's tes
 (browser_support.EXPLORER_HOOK). Covered besides drawing, hover, links and keys: the wheel scrolls the
 page until the map is engaged, touch (one finger scrolls, two fingers pan and zoom, a tap selects),
 the neighbours of a selected digit, filters, colours, the lasso, the help, the skip link, "Go to a
-digit" on a desktop and a phone, no layout shift while loading, and axe-core.
+digit" on a desktop and a phone, no layout shift while loading, and axe-core. Who wrote each digit: a
+writers file for the 400 digits (20 made-up writers, employees and students), fetched only once needed;
+a selected digit's writer, that writer's digits highlighted on the map and the grid and kept in the
+URL, colour and filter by series, and an edition without provenance (a page whose writers file says so).
 Skipped only where Chromium is not installed and this is not CI.
 """
 
@@ -29,6 +32,7 @@ from browser_support import (
 from conftest import REPO, make_digits  # noqa: E402
 from mnistreport.explore import (
     all_digits_table, exact_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets,
+    writer_ranks, writers_bundle,
 )
 from mnistreport.words import load_words  # noqa: E402
 
@@ -55,16 +59,23 @@ def fixture_arrays() -> dict[str, np.ndarray]:
     cells = rng.permutation(SIDE * SIDE)
     images = make_digits(labels, 7)
     neighbours = exact_neighbours(images.reshape(N, -1).astype(np.float32) / 255, 8)
-    return {"coords": coords, "labels": labels, "mlp": mlp, "cnn": cnn, "cells": cells, "images": images, "neighbours": neighbours}
+    # Who wrote them: 10 employees (series 0-3) and 10 students (series 4, writer 2154 among them).
+    other = np.random.default_rng(11)
+    writer_ids = np.r_[np.arange(10) * 37 + 12, 2154 + np.arange(10) * 11]
+    writer = writer_ids[other.integers(0, 20, N)]
+    series = np.where(writer >= 2100, 4, writer % 4)
+    writer_index = other.permutation(N)
+    return {"coords": coords, "labels": labels, "mlp": mlp, "cnn": cnn, "cells": cells, "images": images, "neighbours": neighbours,
+            "writer": writer, "series": series, "writer_index": writer_index}
 
 
-def render_page(lang: str, layout: str = "map", data: str = "points.bin") -> str:
+def render_page(lang: str, layout: str = "map", data: str = "points.bin", **options: str) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPO / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     words = load_words(REPO / "content", lang)["explorer"]
     widget = env.get_template("widgets/explorer.html").render(
         data=f"../data/explore/{data}", sheets="../data/explore/sheets/", assets="../assets/", words=words,
-        lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz")
+        lang=lang, layout=layout, id="explorer", table_href="../data/all-digits.csv.gz", **options)
     # Text after the explorer, so that the page scrolls.
     after = '<p style="min-height: 1200px">After the explorer.</p>'
     return widget_page(lang, "Explorer", widget + after)
@@ -86,6 +97,10 @@ def fixture_site(tmp_path_factory):
     x, y = quantise(a["coords"])
     write_sprite_sheets(sprite_sheets(a["images"], x, y, 4, 8), data / "sheets")
     write_neighbours(a["neighbours"], site / "data" / "explore-neighbours", chunk=64)
+    for folder, data in (("explore-writers", writers_bundle(a["series"], a["writer"], a["writer_index"])),
+                         ("explore-writers-none", writers_bundle(None))):
+        (site / "data" / folder).mkdir()
+        (site / "data" / folder / "writers.bin").write_bytes(data)
     table = all_digits_table(a["coords"], a["labels"], a["mlp"], N_TRAIN, cnn_predictions=a["cnn"], cells=a["cells"],
                              grid_shape=(SIDE, SIDE))
     with gzip.open(site / "data" / "all-digits.csv.gz", "wt", encoding="utf-8") as handle:
@@ -96,6 +111,8 @@ def fixture_site(tmp_path_factory):
         (site / lang / "grid.html").write_text(render_page(lang, "grid"), encoding="utf-8")
         (site / lang / "plain.html").write_text(render_page(lang, data="points-plain.bin"), encoding="utf-8")
         (site / lang / "plain-grid.html").write_text(render_page(lang, "grid", "points-plain.bin"), encoding="utf-8")
+        (site / lang / "no-writers.html").write_text(render_page(lang, writers="../data/explore-writers-none/writers.bin"),
+                                                     encoding="utf-8")
     return root, a
 
 
@@ -688,3 +705,123 @@ def test_go_to_a_digit_on_a_phone_shows_the_map_and_the_selected_digit(open_expl
     assert view["y"] >= 0 and view["y"] + view["height"] <= height
     assert info["y"] + info["height"] <= height, (info, height)
     assert state(page)["selected"] == "train #12"
+
+
+
+# ----------------------------------------------------------------------------- who wrote each digit
+
+
+def writer_line(arrays, digit: int, lang: str = "en") -> str:
+    """The panel's line for a digit, made here from the fixture's arrays."""
+    writer, series = int(arrays["writer"][digit]), int(arrays["series"][digit])
+    mine = arrays["writer"] == writer
+    nth = int((arrays["writer_index"][mine] < arrays["writer_index"][digit]).sum()) + 1
+    assert nth == writer_ranks(arrays["writer"], arrays["writer_index"])[digit] + 1
+    count = int(mine.sum())
+    if lang == "ja":
+        who = "高校生" if series == 4 else "職員"
+        return f"書き手 {writer:,} · {who} (hsf{series}) · {count} 個中 {nth} 個目"
+    suffix = "th" if 10 <= nth % 100 < 20 else {1: "st", 2: "nd", 3: "rd"}.get(nth % 10, "th")
+    who = "students" if series == 4 else "employees"
+    return f"writer {writer:,} · {who} (hsf{series}) · {nth}{suffix} digit of {count}"
+
+
+def highlighted(page) -> list[int]:
+    return page.evaluate("window.mnistExplorer.highlightedIds()")
+
+
+def test_a_selected_digit_shows_its_writer_and_highlights_their_digits(open_explorer, arrays):
+    page, watch = open_explorer()
+    page.wait_for_load_state("networkidle")
+    assert not any("explore-writers" in u for u in watch.urls), "no writers file before a selection"
+    assert state(page)["writersRequested"] == 0 and page.is_hidden(".explorer-selected-writer")
+    digit = next(i for i in range(N) if arrays["writer"][i] == 2154)
+    hover(page, digit)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_function("window.mnistExplorer.state().writers === 'ready'")
+    assert page.inner_text(".explorer-selected-writer") == writer_line(arrays, digit)
+    assert writer_line(arrays, digit).startswith("writer 2,154 · students (hsf4) · ")
+    # The keyboard presses "Show this writer's digits": exactly that writer's digits in colour, the rest grey.
+    button = page.locator(".explorer-writer-button")
+    assert button.inner_text() == "Show this writer’s digits" and button.get_attribute("aria-pressed") == "false"
+    button.focus()
+    page.keyboard.press("Enter")
+    mine = np.flatnonzero(arrays["writer"] == 2154).tolist()
+    assert highlighted(page) == mine
+    assert page.evaluate("window.mnistExplorer.dimmedIds()") == sorted(set(range(N)) - set(mine))
+    assert button.get_attribute("aria-pressed") == "true"
+    assert f"{len(mine)} digits shown of the {len(mine)} by writer 2,154" in page.inner_text(".explorer-colour-key")
+    hash_ = page.evaluate("window.mnistExplorer.writeHash()")
+    assert "writer=2154" in hash_ and f"digit=train-{digit}" in hash_
+    # On the grid too, and only the shown ones when a filter hides some.
+    page.evaluate("window.mnistExplorer.setLayout('grid', false)")
+    assert highlighted(page) == mine
+    page.evaluate("window.mnistExplorer.setView({ set: 'test' })")
+    assert highlighted(page) == [i for i in mine if i >= N_TRAIN]
+    page.evaluate("window.mnistExplorer.setView({ set: 'all' })")
+    # The link restores the highlight (the writers file fetched for it, once).
+    page2, watch2 = open_explorer("en/explore.html#layout=grid&writer=2154")
+    page2.wait_for_function("window.mnistExplorer.state().writers === 'ready'")
+    assert highlighted(page2) == mine and state(page2)["layout"] == "grid"
+    assert sum("explore-writers/writers.bin" in u for u in watch2.urls) == 1
+    # Stop highlighting: every digit in its own colour again, and the URL forgets the writer.
+    page2.click(".explorer-writer-clear")
+    assert highlighted(page2) == [] and page2.evaluate("window.mnistExplorer.dimmedIds()") == []
+    assert "writer=" not in page2.evaluate("window.mnistExplorer.writeHash()")
+    assert not watch.errors and not watch2.errors, watch.errors + watch2.errors
+
+
+def test_colour_and_filter_by_series(open_explorer, arrays):
+    page, watch = open_explorer("ja/explore.html")
+    page.select_option(".explorer-colour", "series")
+    page.wait_for_function("window.mnistExplorer.state().writers === 'ready'")
+    students = arrays["series"] == 4
+    for i in (0, 1, 2, 3, 50, 399):
+        assert page.evaluate(f"window.mnistExplorer.colourOf({i})") == (12 if students[i] else 11)
+    key = page.inner_text(".explorer-colour-key")
+    assert "国勢調査局の職員 (hsf0〜3)" in key and "高校生 (hsf4)" in key
+    page.select_option(".explorer-series", "students")
+    s = state(page)
+    assert s["shown"] == int(students.sum()) and s["series"] == "students"
+    assert all(page.evaluate(f"window.mnistExplorer.isShown({i})") == bool(students[i]) for i in range(0, N, 7))
+    assert page.evaluate("window.mnistExplorer.writeHash()").endswith("series=students&colour=series")
+    # A digit of the other series, chosen by name, is shown again (the filter goes back to everyone).
+    employee = int(np.flatnonzero(~students)[0])
+    page.fill(".explorer-goto input", f"train #{employee}")
+    page.press(".explorer-goto input", "Enter")
+    s = state(page)
+    assert s["selectedId"] == employee and s["series"] == "all" and s["shown"] == N
+    page.wait_for_function(f"document.querySelector('.explorer-selected-writer').innerText.includes('{int(arrays['writer'][employee]):,}')")
+    assert page.inner_text(".explorer-selected-writer") == writer_line(arrays, employee, "ja")
+    # The link keeps both.
+    page2, _ = open_explorer("en/explore.html#series=employees&colour=series")
+    page2.wait_for_function("window.mnistExplorer.state().writers === 'ready'")
+    assert state(page2)["shown"] == int((~students).sum()) and page2.input_value(".explorer-series") == "employees"
+    assert not watch.errors, watch.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_edition_without_provenance_says_so(open_explorer, lang):
+    words = load_words(REPO / "content", lang)["explorer"]
+    page, watch = open_explorer(f"{lang}/no-writers.html#writer=2154&colour=series")
+    page.wait_for_function("window.mnistExplorer.state().writers === 'unavailable'")
+    s = state(page)
+    assert (s["writer"], s["colour"], s["note"]) == (-1, "label", words["writers_missing"])
+    assert "--provenance DIR" in words["writers_missing"]
+    page.evaluate("window.mnistExplorer.setView({ selected: 5 })")
+    assert page.inner_text(".explorer-selected-writer") == words["writers_missing"]
+    assert page.is_hidden(".explorer-writer-button")
+    assert not watch.errors, watch.errors
+
+
+def test_no_serious_accessibility_violation_with_a_writer_highlighted(open_explorer, arrays):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for path in ("ja/explore.html#colour=series", "en/explore.html#writer=2154&digit=train-0"):
+        page, _ = open_explorer(path)
+        page.wait_for_function("window.mnistExplorer.state().writers === 'ready'")
+        results = Axe().run(page)
+        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+                   for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, serious
