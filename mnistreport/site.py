@@ -175,6 +175,11 @@ def _format_percent(value: float, digits: int = 1) -> str:
     return f"{100.0 * value:.{digits}f} %"
 
 
+def _format_bytes(count: int) -> str:
+    """A file size for a caption: kilobytes below a tenth of a megabyte, else megabytes."""
+    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{max(1, round(count / 1e3))} KB"
+
+
 def _format_mib(value: float, digits: int = 1) -> str:
     return f"{value / 2**20:,.{digits}f} MiB"
 
@@ -223,7 +228,7 @@ class PageHelpers:
         large = self._figure_file(full) if full else info if info.variants else None
         href = "../" + large.path if large else src
         if large:  # a picture shown smaller than it is opens at full size
-            size = ui["full_size"].format(width=large.width, height=large.height, mb=large.bytes / 1e6)
+            size = ui["full_size"].format(width=large.width, height=large.height, size=_format_bytes(large.bytes))
             caption_html += f' <a href="{href}">{html.escape(size)}</a>'
         return (
             f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
