@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -100,18 +102,50 @@ def tiny_site(tiny_mnist, tiny_cache, tmp_path_factory):
     return results, root / "site"
 
 
-@pytest.fixture(scope="session")
-def full_site(tmp_path_factory) -> Path:
-    """The real build on the full MNIST (``MNIST_DATA_DIR``), once per session, its cache kept between runs."""
-    from mnistreport import cli
+class BackgroundBuild:
+    """The full-MNIST build, started in its own process as soon as the tests are collected, so the
+    tests that do not need it run meanwhile (on a cold cache it takes minutes); ``full_site`` waits."""
 
-    if not os.environ.get("MNIST_DATA_DIR"):
+    def __init__(self, data_dir: str) -> None:
+        self.out = Path(tempfile.mkdtemp(prefix="mnistreport-full-")) / "site"
+        self.log = self.out.parent / "build.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(REPO / "build.py"), "--data", data_dir, "--out", str(self.out),
+                 "--cache-dir", str(test_cache_dir("full")), "-q"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> Path:
+        status = self.process.wait()
+        assert status == 0, f"the full build failed ({status}):\n{self.log.read_text()[-3000:]}"
+        return self.out
+
+
+_full_build: BackgroundBuild | None = None
+
+
+@pytest.fixture(scope="session")
+def full_site() -> Path:
+    """The real build on the full MNIST (``MNIST_DATA_DIR``), once per session, its cache kept between runs."""
+    if _full_build is None:
         pytest.skip("MNIST_DATA_DIR is not set")
-    out = tmp_path_factory.mktemp("full") / "site"
-    status = cli.main(["--data", os.environ["MNIST_DATA_DIR"], "--out", str(out),
-                       "--cache-dir", str(test_cache_dir("full")), "-q"])
-    assert status == 0
-    return out
+    return _full_build.wait()
+
+
+def toml_text(config: dict) -> str:
+    """A parameter file with these sections (numbers and lists of numbers only)."""
+    lines = []
+    for section, values in config.items():
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {value!r}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="session")
+def tiny_config_file(tmp_path_factory) -> Path:
+    """``TINY_CONFIG`` as a report.toml, for command-line builds that only need to be quick."""
+    path = tmp_path_factory.mktemp("config") / "tiny.toml"
+    path.write_text(toml_text(TINY_CONFIG), encoding="utf-8")
+    return path
 
 
 CONTENT = REPO / "content"
@@ -122,6 +156,15 @@ SLOW_FIXTURES = {"tiny_site": "slow", "sample_cache": "slow", "full_site": "inte
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    global _full_build
     for item in items:
         for fixture in set(getattr(item, "fixturenames", ())) & set(SLOW_FIXTURES):
             item.add_marker(SLOW_FIXTURES[fixture])
+    wanted = any("full_site" in getattr(item, "fixturenames", ()) for item in items)
+    if wanted and os.environ.get("MNIST_DATA_DIR") and _full_build is None:
+        _full_build = BackgroundBuild(os.environ["MNIST_DATA_DIR"])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _full_build is not None and _full_build.process.poll() is None:  # an interrupted session
+        _full_build.process.terminate()

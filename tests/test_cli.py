@@ -57,10 +57,11 @@ def test_bad_parameter_file_exits_1_naming_the_key(tmp_path, no_mnist_env, caplo
     assert "first_look.mosaic_rows" in caplog.text
 
 
-def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env, sample_cache):
+def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_path, no_mnist_env, sample_cache,
+                                                                          tiny_config_file):
     out = tmp_path / "site"
     assert cli.main(["--no-download", "--quick", "--out", str(out), *no_mnist_env,
-                     "--cache-dir", str(sample_cache)]) == 0
+                     "--cache-dir", str(sample_cache), "--config", str(tiny_config_file)]) == 0
     payload = json.loads((out / "data" / "results.json").read_text())
     assert payload["data"]["source"] == "sample"
     assert sum(payload["data"]["train_counts"]) + sum(payload["data"]["test_counts"]) == 5000

@@ -55,14 +55,14 @@ def test_snapshot_sees_new_and_changed_files(tmp_path):
     assert snapshot([tmp_path]) != before
 
 
-def test_serve_rebuilds_after_a_content_change(tmp_path, sample_cache):
+def test_serve_rebuilds_after_a_content_change(tmp_path, sample_cache, tiny_config_file):
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MNIST_DATA_DIR"}
     proc = subprocess.Popen(
         [sys.executable, "build.py", "serve", "--no-download", "--quick", "--port", str(port), "--content", str(content),
-         "--out", str(tmp_path / "site"), "--cache-dir", str(sample_cache),
+         "--out", str(tmp_path / "site"), "--cache-dir", str(sample_cache), "--config", str(tiny_config_file),
          "--data-cache", str(tmp_path / "no-data")],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
