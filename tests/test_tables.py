@@ -25,6 +25,8 @@ def test_every_declared_table_builds_with_headers_in_the_language(results, lang)
             options["file"] = next(iter(results.data.headers), None)
             if options["file"] is None:
                 continue
+        if results.provenance is None and table.build.__name__.startswith(("writers_", "digit_writers", "provenance")):
+            continue  # shown only when the build found who wrote the digits (the tiny data has no writers)
         frame = table.build(results, WORDS[lang]["table"], **options)
         empty_ok = name == "checksums" and not results.data.files  # the tiny data was read from no file
         assert (len(frame) >= 1 or empty_ok) and all(frame.columns), name
