@@ -222,7 +222,10 @@ class PageHelpers:
         ui = self.words["ui"]
         self.figure_count += 1
         self.first_figure = self.first_figure or info.path
-        loading = 'loading="eager" fetchpriority="high"' if self.figure_count == 1 else 'loading="lazy"'
+        # The home page's first picture is what a reader sees first (fetched at once, first); elsewhere
+        # the text comes first, and on a phone the figures are below it: they load as they come near.
+        hero = self.figure_count == 1 and self.page.kind == "home"
+        loading = 'loading="eager" fetchpriority="high"' if hero else 'loading="lazy"'
         src = "../" + info.path
         caption_html = html.escape(caption or alt)
         large = self._figure_file(full) if full else info if info.variants else None

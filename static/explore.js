@@ -502,6 +502,13 @@ class Explorer {
 
 Object.assign(Explorer.prototype, cameraMethods, renderMethods, panelMethods);
 
+/** Run ``callback`` once the page has loaded and painted. */
+function afterFirstPaint(callback) {
+  const later = () => requestAnimationFrame(() => setTimeout(callback, 0));
+  if (document.readyState === "complete") later();
+  else window.addEventListener("load", later, { once: true });
+}
+
 // Start every explorer on the page.
 window.mnistExplorers = window.mnistExplorers || {};
 for (const root of document.querySelectorAll(".explorer[data-explorer]")) {
@@ -524,6 +531,8 @@ for (const root of document.querySelectorAll(".explorer[data-explorer]")) {
     }, { rootMargin: "400px" });
     observer.observe(root);
   } else {
-    begin();
+    // After the page's own first paint (its text is what a reader sees first): the points are most
+    // of the page's bytes, and fetched earlier they would compete with it on a slow connection.
+    afterFirstPaint(begin);
   }
 }
