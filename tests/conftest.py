@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -166,5 +167,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _full_build is not None and _full_build.process.poll() is None:  # an interrupted session
+    if _full_build is None:
+        return
+    if _full_build.process.poll() is None:  # an interrupted session
         _full_build.process.terminate()
+        _full_build.process.wait()
+    shutil.rmtree(_full_build.out.parent, ignore_errors=True)
