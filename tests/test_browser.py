@@ -72,6 +72,33 @@ DECODE_ALL_IMAGES = """async () => {
 }"""
 
 
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_page_checks_fire_on_a_broken_page(browser, server):
+    # control: the same checks on a page given a missing picture, an image without text and a wide box
+    context, page, watch = open_page(browser, f"{server}en/dataset.html", width=390)
+    page.evaluate("""() => {
+      const img = Object.assign(document.createElement('img'), {src: '../figures/missing.png'});
+      const wide = Object.assign(document.createElement('div'), {style: 'width: 900px; height: 4px'});
+      document.querySelector('main').prepend(img, wide);
+    }""")
+    images = page.evaluate(DECODE_ALL_IMAGES)
+    page.wait_for_load_state("networkidle")
+    assert watch.errors and [src for src, width in images if width == 0] == ["../figures/missing.png"]
+    assert page.evaluate(OVERFLOW) > 0
+    assert any(finding.startswith("image-alt") for finding in serious_violations(page))
+    context.close()
+
+
 @pytest.mark.parametrize("path", REPRESENTATIVE)
 def test_page_loads_cleanly_with_every_image_decoded(browser, server, path):
     context, page, watch = open_page(browser, server + path)
@@ -109,16 +136,9 @@ def test_the_navigation_on_a_page_reaches_every_page(browser, server):
 @pytest.mark.parametrize("path", [p for p in ALL_PAGES if p.startswith("en/")] +
                          [p for p in REPRESENTATIVE if not p.startswith("en/")])
 def test_no_serious_accessibility_violation(browser, server, path):
-    from axe_playwright_python.sync_playwright import Axe
-
     context, page, _ = open_page(browser, server + path)
-    results = Axe().run(page)
+    serious = serious_violations(page)
     context.close()
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert not serious, serious
 
 
@@ -127,7 +147,7 @@ def test_no_horizontal_scrolling(browser, server, width, paths):
     overflowing = []
     for path in paths:  # on a phone every page (wide tables and figures differ); on a desktop, the layout
         context, page, _ = open_page(browser, server + path, width=width)
-        extra = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        extra = page.evaluate(OVERFLOW)
         if extra > 0:
             overflowing.append((path, extra))
         context.close()
