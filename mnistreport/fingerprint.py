@@ -208,15 +208,15 @@ class _Collector:
 
 def function_fingerprint(function: Callable, owner: str,
                          allowed_objects: Callable[[Any], bool] = lambda value: False,
-                         extra_modules: Iterable[str] = ()) -> str:
+                         with_closure_of: Iterable[str] = ()) -> str:
     """The code fingerprint of ``function`` (see the module docstring); ``owner`` names it in errors.
 
     ``allowed_objects(value)`` accepts referenced objects that the caller keys another way
-    (declared steps); ``extra_modules`` adds package modules whose closure also counts.
+    (declared steps); ``with_closure_of`` names package modules whose closure also counts.
     """
     collector = _Collector(owner, allowed_objects)
     collector.function(function)
-    for module in extra_modules:
+    for module in with_closure_of:
         collector.modules |= module_closure(module)
     digest = hashlib.sha256(modules_digest(frozenset(collector.modules)).encode())
     for part in collector.parts:

@@ -75,7 +75,7 @@ def _save_styled(drawn: Any, path: Path, **options: Any) -> tuple[int, int]:
 def code_of(function: Callable, owner: str) -> str:
     """What the function can reach, and this module's saving code (see ``fingerprint.py``)."""
     try:
-        return function_fingerprint(function, owner, extra_modules=(__name__,))
+        return function_fingerprint(function, owner, with_closure_of=(__name__,))
     except UnkeyableError as exc:
         raise DeclarationError(str(exc)) from exc
 

@@ -18,6 +18,7 @@ import pandas as pd
 from .embedding import MapResult
 from .grid import GridResult
 from .results import Results
+from .style import text_colour_on
 from .writers import group_error, is_student
 
 TableWords = Mapping[str, str]  # the [table] section of one language's words.toml
@@ -212,21 +213,16 @@ def render_table(frame: pd.DataFrame, caption: str, number: int, label: str, css
     return f'<div class="table-wrap">{body}</div>'
 
 
-def _text_colour_on_grey(grey: int) -> str:
-    """Black or white, whichever contrasts more with an sRGB grey background (WCAG luminance)."""
-    channel = grey / 255.0
-    luminance = channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
-    return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
-
-
 def pixel_table(image: np.ndarray, caption: str, number: int, label: str, corner: str) -> str:
     """A 28x28 image as a table of its pixel values, each cell shaded by its value."""
+    def cell(value: int) -> str:
+        grey = 255 - value  # ink is dark: the higher the value, the darker the cell
+        text = text_colour_on("#" + f"{grey:02x}" * 3)
+        return f'<td style="background:rgb({grey},{grey},{grey});color:{text}">{value}</td>'
+
     rows = []
     for r, row in enumerate(image):
-        cells = "".join(
-            f'<td style="background:rgb({255 - v},{255 - v},{255 - v});color:{_text_colour_on_grey(255 - v)}">{v}</td>'
-            for v in (int(x) for x in row)
-        )
+        cells = "".join(cell(int(x)) for x in row)
         rows.append(f"<tr><th scope=\"row\">{r}</th>{cells}</tr>")
     head = f'<tr><th scope="col" class="corner">{html.escape(corner)}</th>' + "".join(f'<th scope="col">{c}</th>' for c in range(image.shape[1])) + "</tr>"
     caption_html = f'<caption><span class="label">{html.escape(label)} {number}</span> {html.escape(caption)}</caption>'

@@ -158,17 +158,22 @@ class Claims:
     train_collections: tuple[int, int]  # employees, students; claimed 30,000 each
     test_collections: tuple[int, int]  # claimed 5,000 each
     halves_exact: bool  # both sets split exactly as claimed
+    halves_nearly: bool  # both sets split within ``split_tolerance`` of half and half
+    split_tolerance: float
     test_half_students: tuple[int, int]  # students' digits in the first and in the second half of the test set
     half_size: int
     first_half_employees_holds: bool  # "the first 5,000 ... from the original NIST training set" (SD-3, employees)
 
 
 def check_claims(train_series: np.ndarray, train_writer: np.ndarray, test_series: np.ndarray,
-                 test_writer: np.ndarray, claimed_writers: int = 250, tolerance: float = 0.1) -> Claims:
+                 test_writer: np.ndarray, claimed_writers: int = 250, tolerance: float = 0.1,
+                 split_tolerance: float = 0.05) -> Claims:
     """Check MNIST's documented claims.
 
-    "Approximately" holds within ``tolerance`` (a share of the claim); the first half of the
-    test set is from the employees' collection when most of its digits are.
+    "Approximately" holds within ``tolerance`` (a share of the claim); a half-and-half split
+    holds nearly when each set's two collections differ by at most ``split_tolerance`` of its
+    size; the first half of the test set is from the employees' collection when most of its
+    digits are.
     """
     n_writers = len(np.unique(train_writer))
     shared = len(np.intersect1d(train_writer, test_writer))
@@ -187,6 +192,8 @@ def check_claims(train_series: np.ndarray, train_writer: np.ndarray, test_series
         train_collections=train_split,
         test_collections=test_split,
         halves_exact=(train_split[0] * 2 == len(train_series) and test_split[0] * 2 == len(test_series)),
+        halves_nearly=all(abs(a - b) <= split_tolerance * (a + b) for a, b in (train_split, test_split)),
+        split_tolerance=split_tolerance,
         test_half_students=halves,
         half_size=half,
         first_half_employees_holds=halves[0] < half / 2,
@@ -209,6 +216,10 @@ class GroupError:
         return self.errors / self.n if self.n else float("nan")
 
 
+#: The level below which the chapter calls a difference significant (two-sided).
+SIGNIFICANCE = 0.05
+
+
 @dataclass(frozen=True)
 class ErrorComparison:
     """Error in group A against group B, and Fisher's exact two-sided p-value for the difference."""
@@ -216,6 +227,11 @@ class ErrorComparison:
     a: GroupError
     b: GroupError
     p_value: float
+
+    @property
+    def significant(self) -> bool:
+        """Whether the difference is significant at the level the chapter uses (``SIGNIFICANCE``)."""
+        return self.p_value < SIGNIFICANCE
 
     @property
     def ratio(self) -> float:

@@ -40,6 +40,10 @@ def test_check_claims() -> None:
     assert claims.shared_writers == 1 and not claims.disjoint_holds
     assert claims.train_collections == (4, 2) and claims.test_collections == (2, 2)
     assert not claims.halves_exact  # the training set is 4 + 2, not 3 + 3
+    assert not claims.halves_nearly  # 4 - 2 is a third of 6, more than 5 %
+    series = np.array([0] * 51 + [4] * 49)  # 51 + 49: not exactly half and half, but within 5 %
+    nearly = w.check_claims(series, np.arange(100), series, np.arange(100) + 100)
+    assert nearly.halves_nearly and not nearly.halves_exact
     assert claims.test_half_students == (2, 0) and claims.half_size == 2
     assert not claims.first_half_employees_holds  # the first half is all students
     other = w.check_claims(TRAIN_SERIES[:4], TRAIN_WRITER[:4] + 1000, TEST_SERIES[::-1], TEST_WRITER[::-1],
@@ -66,6 +70,7 @@ def test_group_error_and_compare() -> None:
     lopsided = w.compare_errors(np.array([True] * 10 + [False] * 10), np.arange(20) < 10)
     # [[10, 0], [0, 10]]: two-sided p = 2 / C(20, 10)
     assert lopsided.p_value == pytest.approx(2 / 184756)
+    assert lopsided.significant and not found.significant  # p < SIGNIFICANCE (0.05) or not
 
 
 def test_first_half() -> None:
