@@ -198,12 +198,10 @@ class _Collector:
                 self.modules |= module_closure(value.__module__)
         elif self.allowed_objects(value):
             pass  # e.g. a declared Step: keyed through the steps a declaration uses
-        elif _in_package(type(value).__module__) or isinstance(value, (list, dict, set)):
+        else:  # any other object (a list, an array, a library's object): its state is in no key
             raise UnkeyableError(
                 f"{self.owner} reads the global {name!r} ({type(value).__name__}), which no cache key covers; "
                 "declare it (a step it uses or a config section) or make it a constant")
-        elif _in_package(getattr(value, "__module__", None)):
-            self.modules |= module_closure(value.__module__)
 
 
 def function_fingerprint(function: Callable, owner: str,

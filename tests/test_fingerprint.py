@@ -1,5 +1,6 @@
 """Derived code fingerprints: the import closure, and what a declared function can reach."""
 
+import numpy as np
 import pytest
 
 from mnistreport import fingerprint
@@ -51,5 +52,7 @@ def test_a_global_no_key_covers_is_refused():
         collector.value("TABLE", [1, 2, 3])
     with pytest.raises(UnkeyableError, match="'MLP'"):
         collector.value("MLP", classifier.MLP)  # a step it does not declare
+    with pytest.raises(UnkeyableError, match=r"'WEIGHTS' \(ndarray\)"):
+        collector.value("WEIGHTS", np.zeros(3))  # a library's object: its contents are in no key
     collector.value("N", 5)
     assert collector.parts == ["N=5"]
