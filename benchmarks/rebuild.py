@@ -51,13 +51,15 @@ def main() -> int:
         cold = timed_build(args)
         unchanged = timed_build(args)
         page = content / "en" / "first-look.md"
-        page.write_text(page.read_text(encoding="utf-8") + "\nEdited for the rebuild benchmark.\n", encoding="utf-8")
+        edit = f"Edited for the rebuild benchmark {time.time_ns()}."
+        page.write_text(page.read_text(encoding="utf-8") + f"\n{edit}\n", encoding="utf-8")
         edited = timed_build(args)
-        assert "Edited for the rebuild benchmark." in (work / "site" / "en" / "first-look.html").read_text()
+        assert edit in (work / "site" / "en" / "first-look.html").read_text()
         page = content / "ja" / "first-look.md"  # Japanese pages take Pagefind longest to index
-        page.write_text(page.read_text(encoding="utf-8") + "\nベンチマークのための編集。\n", encoding="utf-8")
+        edit = f"ベンチマークのための編集 {time.time_ns()}。"  # new text each run: no index cached from an earlier one
+        page.write_text(page.read_text(encoding="utf-8") + f"\n{edit}\n", encoding="utf-8")
         edited_ja = timed_build(args)
-        assert "ベンチマークのための編集。" in (work / "site" / "ja" / "first-look.html").read_text()
+        assert edit in (work / "site" / "ja" / "first-look.html").read_text()
     mode = "full" if options.full else "--quick"
     print(f"rebuild benchmark ({mode}, {os.cpu_count()} CPUs)")
     print(f"  {'first build (given cache)' if options.cache_dir else 'cold build':<32} {cold:8.2f} s")
