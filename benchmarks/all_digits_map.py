@@ -6,7 +6,7 @@ and reduced with the same PCA to 50 components:
 * reference: openTSNE with FFT gradients and its default schedule, 250 early-exaggeration
   iterations then 500 (perplexity 30, PCA init, approximate neighbours, seed 0); measured
   here at about 105 s with 10-NN accuracy 0.975;
-* project: ``mnistreport.embedding.embed_digits`` exactly as the explore chapter calls it,
+* project: ``mnistreport.analysis.embedding.embed_digits`` exactly as the explore chapter calls it,
   with the ``[explore]`` settings of ``report.toml``.
 
 For each: t-SNE seconds, 10-NN accuracy in the map (5-fold cross-validated over all
@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from mnistreport import embedding  # noqa: E402
+from mnistreport.analysis import embedding  # noqa: E402
 from mnistreport.config import load_config  # noqa: E402
-from mnistreport.data import load_dir  # noqa: E402
+from mnistreport.sources.mnist import load_dir  # noqa: E402
 
 SECONDS_TARGET = 90.0
 KNN_TARGET = 0.97

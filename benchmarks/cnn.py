@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnistreport import cnn, comparison, mlp  # noqa: E402
-from mnistreport.data import load_dir  # noqa: E402
+from mnistreport.analysis import cnn, comparison, mlp  # noqa: E402
+from mnistreport.sources.mnist import load_dir  # noqa: E402
 
 MIN_ACCURACY = 0.990
 MAX_SECONDS = 180.0

@@ -6,7 +6,7 @@ In one process, on the same 2,500 random MNIST training digits (seed 0), scaled 
 * reference: scikit-learn ``TSNE(perplexity=50, random_state=0)`` with its other
   defaults, map min-max scaled, then ``lapjv`` on the squared-distance cost matrix
   scaled to a maximum of 100000 (the well-known notebook recipe);
-* project: ``mnistreport.embedding.tsne_map`` and ``mnistreport.grid.assign_to_grid``
+* project: ``mnistreport.analysis.embedding.tsne_map`` and ``mnistreport.analysis.grid.assign_to_grid``
   exactly as the build calls them.
 
 Target (2-core machine): project t-SNE time <= 0.5 x reference t-SNE time, and
@@ -30,18 +30,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mnistreport.dataset import scale_pixels  # noqa: E402
-from mnistreport.embedding import map_quality, pca, sample_indices, tsne_map  # noqa: E402
-from mnistreport.grid import assign_to_grid, grid_points  # noqa: E402
+from mnistreport.analysis.describe import scale_pixels  # noqa: E402
+from mnistreport.analysis.embedding import map_quality, pca, sample_indices, tsne_map  # noqa: E402
+from mnistreport.analysis.grid import assign_to_grid, grid_points  # noqa: E402
 
 TIME_RATIO_TARGET = 0.5
 TRUST_TOLERANCE = 0.01
 
 
 def load_train(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Training images (N, 28, 28) uint8 and labels, via mnistreport.data when available."""
+    """Training images (N, 28, 28) uint8 and labels, via mnistreport.sources.mnist when available."""
     try:
-        from mnistreport.data import load_dir
+        from mnistreport.sources.mnist import load_dir
     except ImportError:
         return _read_idx(folder / "train-images-idx3-ubyte.gz"), _read_idx(folder / "train-labels-idx1-ubyte.gz")
     data = load_dir(folder)

@@ -6,7 +6,7 @@ a generated fixture of 70,000 digits: clustered map positions like a t-SNE map (
 real map with ``--coords FILE.npy``, N x 2 in [0, 1]), the real MNIST images when they
 are found (``--data DIR``, ``MNIST_DATA_DIR``, the download cache, ``../shared/data/mnist``)
 or else synthetic digits, an MLP and a CNN prediction, a 265 x 265 grid, and sprite
-sheets, all written with ``mnistreport.explore``. ``--site DIR`` measures a built site's
+sheets, all written with ``mnistreport.render.explorer``. ``--site DIR`` measures a built site's
 ``en/explore.html`` instead.
 
 Then, for a few seconds per phase, a requestAnimationFrame loop in the page pans and
@@ -17,7 +17,7 @@ zoomed in, and the animated switch between map and grid. Targets: 60 frames per 
 (>= 55 measured) in every phase, and <= 2 MB transferred on first load (page, scripts, styles,
 points bundle; no sprite sheet before zooming in, no neighbours before a digit is selected).
 The fixture includes the neighbours files, computed as the build does (PCA 50, then
-``mnistreport.explore.nearest_neighbours``).
+``mnistreport.render.explorer.nearest_neighbours``).
 
     python benchmarks/explorer_frames.py [--site DIR] [--coords FILE.npy] [--data DIR] [--seconds S] [--keep DIR]
 """
@@ -41,10 +41,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser_support import EXPLORER_HOOK, SUB_PATH, launch_chromium, serve, widget_page  # noqa: E402
-from mnistreport.explore import (  # noqa: E402
-    all_digits_table, nearest_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets,
-)
-from mnistreport.words import load_words  # noqa: E402
+from mnistreport.render.explorer import all_digits_table, nearest_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets
+from mnistreport.site.words import load_words  # noqa: E402
 
 FPS_TARGET = 55.0  # 60 fps, the display rate headless Chromium draws at, with a few frames of slack
 BYTES_LIMIT = 2 * 2**20
@@ -95,7 +93,7 @@ def wrong_predictions(labels: np.ndarray, rate: float, seed: int) -> np.ndarray:
 
 def find_mnist(data: str | None):
     """The real MNIST digits (images, labels, n_train) when a folder with them is found, else None."""
-    from mnistreport.data import DataError, default_cache_dir, load_dir
+    from mnistreport.sources.mnist import DataError, default_cache_dir, load_dir
 
     candidates = [data, os.environ.get("MNIST_DATA_DIR"), str(default_cache_dir()), str(REPO.parent / "shared/data/mnist")]
     for folder in [c for c in candidates if c]:
@@ -154,8 +152,8 @@ def write_fixture(site: Path, images, labels, n_train, coords, mlp, cnn=None, ce
     sheets = sprite_sheets(images, x, y)
     sheet_bytes = write_sprite_sheets(sheets, folder / "sheets")
     # Each digit's nearest neighbours in pixel space, as the build writes them (PCA 50, then the search).
-    from mnistreport.dataset import scale_pixels
-    from mnistreport.embedding import pca
+    from mnistreport.analysis.describe import scale_pixels
+    from mnistreport.analysis.embedding import pca
 
     features = pca(scale_pixels(images), min(50, len(images)), 0).features
     ids, method = nearest_neighbours(features, 8)

@@ -3,8 +3,8 @@
 In one process, on real MNIST t-SNE maps:
 
 * 10,000 random training digits (seed 0) on a 100x100 grid: the exact solve
-  (``mnistreport.grid.assign_to_grid``, lapjv on the dense 10k x 10k matrix) against
-  ``mnistreport.grid.assign_to_large_grid``: seconds, total cost, and the cost ratio
+  (``mnistreport.analysis.grid.assign_to_grid``, lapjv on the dense 10k x 10k matrix) against
+  ``mnistreport.analysis.grid.assign_to_large_grid``: seconds, total cost, and the cost ratio
   (target <= 1.01);
 * all 70,000 digits (60k train + 10k test) on a 265x265 grid (70,225 nodes, 225 left
   empty) with ``assign_to_large_grid``: seconds (target <= 120 s), mean and max
@@ -39,10 +39,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mnistreport.data import load_dir  # noqa: E402
-from mnistreport.dataset import scale_pixels  # noqa: E402
-from mnistreport.embedding import pca, sample_indices  # noqa: E402
-from mnistreport.grid import LargeGridResult, assign_to_grid, assign_to_large_grid, mismatched_pairing  # noqa: E402
+from mnistreport.sources.mnist import load_dir  # noqa: E402
+from mnistreport.analysis.describe import scale_pixels  # noqa: E402
+from mnistreport.analysis.embedding import pca, sample_indices  # noqa: E402
+from mnistreport.analysis.grid import LargeGridResult, assign_to_grid, assign_to_large_grid, mismatched_pairing  # noqa: E402
 
 COST_RATIO_TARGET = 1.01
 SECONDS_TARGET = 120.0

@@ -25,8 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnistreport import autoencoder as ae  # noqa: E402
-from mnistreport import mlp  # noqa: E402
+from mnistreport.analysis import autoencoder as ae  # noqa: E402
+from mnistreport.analysis import mlp  # noqa: E402
 
 MLP_TIME_RATIO = 1 / 3
 MLP_ACCURACY_SLACK = 0.003
@@ -35,7 +35,7 @@ AE_LOSS_SLACK = 0.01
 
 
 def _read_idx_gz(path: Path) -> np.ndarray:
-    """Minimal IDX reader (fallback when mnistreport.data is missing)."""
+    """Minimal IDX reader (fallback when mnistreport.sources.mnist is missing)."""
     data = gzip.open(path).read()
     ndim = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
@@ -45,7 +45,7 @@ def _read_idx_gz(path: Path) -> np.ndarray:
 def load(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(train_images, train_labels, test_images, test_labels) from a folder of IDX files."""
     try:
-        from mnistreport.data import load_dir  # noqa: PLC0415
+        from mnistreport.sources.mnist import load_dir  # noqa: PLC0415
     except ImportError:
         names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]

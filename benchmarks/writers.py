@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mnistreport import mlp, writers  # noqa: E402
-from mnistreport.data import load_dir  # noqa: E402
-from mnistreport.provenance import locate_provenance  # noqa: E402
+from mnistreport.analysis import mlp, writers  # noqa: E402
+from mnistreport.sources.mnist import load_dir  # noqa: E402
+from mnistreport.sources.qmnist import locate_provenance  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -90,7 +90,7 @@ def main() -> None:
           + ", ".join(f"{d}: {v:.1f}" for d, v in enumerate(gap)))
 
     if not args.no_map:
-        from mnistreport.embedding import pca, tsne_map
+        from mnistreport.analysis.embedding import pca, tsne_map
 
         features = pca(data.test_images.reshape(len(data.test_images), -1) / 255.0, 50).features
         coords = tsne_map(features, data.test_labels, perplexity=50, n_jobs=1).coords

@@ -18,14 +18,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from .cache import LOCK, Cache, CacheError, StepRecord, file_lock
-from .config import ConfigError, load_config
-from .data import MNIST_MIRRORS, DataError, default_cache_dir, locate
-from .provenance import QMNIST_URLS, load_provenance, provenance_cache
-from .declare import DeclarationError, UndeclaredRead
-from .pipeline import REPO_ROOT, SitePaths, compute, write
-from .site import LANGS, SiteError, check_out_dir
-from .words import WordsError
+from mnistreport.engine.store import LOCK, Cache, CacheError, StepRecord, file_lock
+from mnistreport.config import ConfigError, load_config
+from mnistreport.sources.mnist import MNIST_MIRRORS, DataError, default_cache_dir, locate
+from mnistreport.sources.qmnist import QMNIST_URLS, load_provenance, provenance_cache
+from mnistreport.declare import DeclarationError, UndeclaredRead
+from mnistreport.pipeline import REPO_ROOT, SitePaths, compute, write
+from mnistreport.site.pages import LANGS, SiteError, check_out_dir
+from mnistreport.site.words import WordsError
 
 log = logging.getLogger("mnistreport")
 
@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)
             return 0
         if args.command == "serve":
-            from .serve import ServeError, serve
+            from mnistreport.site.serve import ServeError, serve
 
             watched = [args.content, REPO_ROOT / "templates", REPO_ROOT / "static", REPO_ROOT / "mnistreport", args.config]
             try:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .autoencoder import AutoencoderParams
-from .cnn import CnnParams
-from .mlp import MlpParams
+from mnistreport.analysis.autoencoder import AutoencoderParams
+from mnistreport.analysis.cnn import CnnParams
+from mnistreport.analysis.mlp import MlpParams
 
 
 class ConfigError(ValueError):

@@ -38,7 +38,7 @@ class Step:
     ``compute(inputs)`` gets a :class:`StepInputs`: the data, the config
     sections named in ``config`` and the values of the steps in ``uses`` (read
     as ``inputs[STEP]``); reading anything else raises :class:`UndeclaredRead`.
-    Its cache key is derived from those (see ``mnistreport/fingerprint.py``
+    Its cache key is derived from those (see ``mnistreport/engine/keys.py``
     for the code part); ``field`` is its identity, ``name`` only its label.
     Every step is cached, and records how long it took when computed.
     ``provenance=True`` marks a step that reads

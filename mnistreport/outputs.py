@@ -20,11 +20,11 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from PIL import Image
 
-from . import figures
-from .cache import Cache, cache_key
-from .declare import DIGITS, Asset, DeclarationError, Figure, ResultsView, config_parts
-from .fingerprint import UnkeyableError, function_fingerprint
-from .results import Results
+from mnistreport.render import charts as figures
+from mnistreport.engine.store import Cache, cache_key
+from mnistreport.declare import DIGITS, Asset, DeclarationError, Figure, ResultsView, config_parts
+from mnistreport.engine.keys import UnkeyableError, function_fingerprint
+from mnistreport.results import Results
 
 FIGURE_DIR = "figures"
 #: Widths of the smaller copies a large figure gets (``<name>-<width>w.png``), for ``srcset``:

@@ -16,17 +16,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable
 
-from .cache import Cache, StepRecord, cache_key
-from .chapters import CHAPTERS
-from .config import Config
-from .data import MnistData
-from .declare import Chapter, ConfigView, DataView, DeclarationError, Step, StepInputs, config_parts
-from .fingerprint import UnkeyableError, function_fingerprint, module_closure, modules_digest
-from .outputs import OutputWriter, asset_key
-from .results import Results
-from .search import SEARCH_DIR, build_search_index, index_inputs_digest, merge_indexes
-from .site import SiteInputs, SiteRenderer, check_content_parity, write_json, write_site
-from .words import load_all_words
+from mnistreport.engine.store import Cache, StepRecord, cache_key
+from mnistreport.chapters import CHAPTERS
+from mnistreport.config import Config
+from mnistreport.sources.mnist import MnistData
+from mnistreport.declare import Chapter, ConfigView, DataView, DeclarationError, Step, StepInputs, config_parts
+from mnistreport.engine.keys import UnkeyableError, function_fingerprint, module_closure, modules_digest
+from mnistreport.outputs import OutputWriter, asset_key
+from mnistreport.results import Results
+from mnistreport.site.search import SEARCH_DIR, build_search_index, index_inputs_digest, merge_indexes
+from mnistreport.site.pages import SiteInputs, SiteRenderer, check_content_parity, write_json, write_site
+from mnistreport.site.words import load_all_words
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,7 +141,7 @@ def write_search_index(site_dir: Path, langs: tuple[str, ...], cache: Cache) -> 
     """The Pagefind index of the written pages: one per language, run side by side, each through the
     cache (keyed on that language's pages and the search code), merged into one bundle. Returns True
     if every language's index came from the cache (an edit in one language re-indexes only that one)."""
-    code = modules_digest(module_closure("mnistreport.search"))
+    code = modules_digest(module_closure("mnistreport.site.search"))
 
     def one(lang: str) -> tuple[Path, bool]:
         key = cache_key(f"search index {lang}", {"pages": index_inputs_digest(site_dir, (lang,)), "code": code})

@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, autoencoder, clustering, cnn, comparison, dataset, embedding, grid, mlp, writers
-from .cache import StepRecord
-from .config import Config
-from .data import MnistData
-from .maps import PerplexitySweep, SampleMap
-from .provenance import Provenance
+from mnistreport import __version__
+from mnistreport.analysis import autoencoder, clustering, cnn, comparison, describe as dataset, embedding, grid, mlp, writers
+from mnistreport.engine.store import StepRecord
+from mnistreport.config import Config
+from mnistreport.sources.mnist import MnistData
+from mnistreport.analysis.sample_maps import PerplexitySweep, SampleMap
+from mnistreport.sources.qmnist import Provenance
 
 # Libraries whose versions the about page lists.
 REPORTED_PACKAGES = (

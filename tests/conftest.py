@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from mnistreport.data import MnistData
+from mnistreport.sources.mnist import MnistData
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,7 @@ def test_cache_dir(name: str) -> Path:
 @pytest.fixture(scope="session")
 def tiny_cache() -> "Cache":
     """The tiny build's cache, shared by every test that computes or writes from the tiny data."""
-    from mnistreport.cache import Cache
+    from mnistreport.engine.store import Cache
 
     return Cache(test_cache_dir("tiny"))
 
@@ -95,7 +95,7 @@ def tiny_site(tiny_mnist, tiny_cache, tmp_path_factory):
     """A complete site built from the tiny data, once per session: (results, site folder)."""
     from mnistreport import pipeline
     from mnistreport.config import config_from_dict
-    from mnistreport.site import LANGS
+    from mnistreport.site.pages import LANGS
 
     root = tmp_path_factory.mktemp("tiny-build")
     results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), tiny_cache)

@@ -1,4 +1,4 @@
-"""Tests for mnistreport.autoencoder: a tiny model on synthetic 8x8 images."""
+"""Tests for mnistreport.analysis.autoencoder: a tiny model on synthetic 8x8 images."""
 
 import json
 import pickle
@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mnistreport import autoencoder as ae
+from mnistreport.analysis import autoencoder as ae
 
 
 def _images(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from mnistreport.cache import MARKER, Cache, CacheError, cache_key
+from mnistreport.engine.store import MARKER, Cache, CacheError, cache_key
 
 
 def run(cache, key, counter, field="step"):

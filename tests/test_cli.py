@@ -8,8 +8,8 @@ import pytest
 
 from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
-from mnistreport.data import write_idx
-from mnistreport.site import LANGS, SITE_MARKER, SiteError, find_pages
+from mnistreport.sources.mnist import write_idx
+from mnistreport.site.pages import LANGS, SITE_MARKER, SiteError, find_pages
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
 
 
 def test_clean_empties_a_cache_and_refuses_a_folder_that_is_not_one(tmp_path, caplog):
-    from mnistreport.cache import Cache
+    from mnistreport.engine.store import Cache
 
     cache = Cache(tmp_path / "cache")
     cache.run("step", lambda: 1, key="a" * 32)
@@ -113,7 +113,7 @@ def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, caplog):
 def test_live_step_line_shows_the_step_under_way_then_its_result(capsys, caplog):
     import time
 
-    from mnistreport.cache import StepRecord
+    from mnistreport.engine.store import StepRecord
 
     steps = cli.StepLog(live=True)
     steps.start("a slow step")

@@ -1,4 +1,4 @@
-"""Tests for mnistreport.clustering on small synthetic blobs."""
+"""Tests for mnistreport.analysis.clustering on small synthetic blobs."""
 
 import json
 import pickle
@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mnistreport import clustering
+from mnistreport.analysis import clustering
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_summary_json_and_pickle(blobs):
 
 
 def test_cluster_style_describes_each_cluster():
-    from mnistreport.clustering import cluster_style
+    from mnistreport.analysis.clustering import cluster_style
 
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(10), 6).astype(np.uint8)

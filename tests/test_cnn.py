@@ -1,4 +1,4 @@
-"""Tests for mnistreport.cnn: layer shapes, a tiny deterministic training run, result fields."""
+"""Tests for mnistreport.analysis.cnn: layer shapes, a tiny deterministic training run, result fields."""
 
 import dataclasses
 import json
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import make_tiny_mnist
-from mnistreport import cnn, mlp
+from mnistreport.analysis import cnn, mlp
 
 # Small enough that one training run on the tiny data takes a few seconds.
 SMALL = cnn.CnnParams(conv1_filters=4, conv2_filters=8, dense=16, batch_size=32, max_epochs=3,

@@ -1,11 +1,11 @@
-"""Tests for mnistreport.comparison on small hand-made predictions with known answers."""
+"""Tests for mnistreport.analysis.comparison on small hand-made predictions with known answers."""
 
 import json
 
 import numpy as np
 import pytest
 
-from mnistreport import comparison
+from mnistreport.analysis import comparison
 
 
 @pytest.fixture

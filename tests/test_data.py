@@ -1,4 +1,4 @@
-"""Tests for mnistreport.data on tiny files the tests write themselves (no network)."""
+"""Tests for mnistreport.sources.mnist on tiny files the tests write themselves (no network)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnistreport import data as d
+from mnistreport.sources import mnist as d
 
 N_TRAIN, N_TEST = 20, 10
 
@@ -410,7 +410,7 @@ def test_locate_redownloads_corrupt_cache_file(
     cache = tmp_path / "cache"
     write_idx_dir(cache)
     (cache / "t10k-images-idx3-ubyte.gz").write_bytes(b"garbage")
-    with caplog.at_level(logging.WARNING, logger="mnistreport.data"):
+    with caplog.at_level(logging.WARNING, logger="mnistreport.sources.mnist"):
         data = d.locate(data_dir=None, env={}, cache_dir=cache, mirrors=[base + "good/"],
                         checksums=checksums, timeout=5, progress=False)
     assert "t10k-images-idx3-ubyte.gz: not a gzip file" in caplog.text
@@ -433,7 +433,7 @@ def test_locate_falls_back_to_sample_when_download_fails(
     closed_port_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     options = dict(data_dir=None, env={}, cache_dir=tmp_path, mirrors=[closed_port_url], timeout=2, progress=False)
-    with caplog.at_level(logging.WARNING, logger="mnistreport.data"):
+    with caplog.at_level(logging.WARNING, logger="mnistreport.sources.mnist"):
         data = d.locate(**options)
     assert data.source == "sample"
     assert "could not download MNIST" in caplog.text and closed_port_url in caplog.text

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from mnistreport import data as d
+from mnistreport.sources import mnist as d
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(not os.environ.get("MNIST_DATA_DIR"), reason="MNIST_DATA_DIR is not set")]

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mnistreport import dataset
+from mnistreport.analysis import describe as dataset
 
 
 def test_label_counts_include_missing_digits():

@@ -1,4 +1,4 @@
-"""Chapter 7's "Draw a digit" widget: the exporter (mnistreport/drawmodel.py) and the page
+"""Chapter 7's "Draw a digit" widget: the exporter (mnistreport/render/drawmodel.py) and the page
 component (templates/widgets/draw.html, static/draw.js, static/draw.css).
 
 The fixture trains the chapter-7 network (3 epochs) on the 5,000 genuine MNIST digits shipped
@@ -26,11 +26,12 @@ import numpy as np
 import pytest
 
 from browser_support import SUB_PATH, browser_only, launch_chromium, open_page, require_chromium, serve
-from mnistreport import drawmodel, embedding, mlp
-from mnistreport.words import load_words as load_site_words
-from mnistreport.bundle import decode_bundle, encode_bundle
-from mnistreport.data import load_sample
-from mnistreport.style import CLASS_COLOURS
+from mnistreport.render import drawmodel
+from mnistreport.analysis import embedding, mlp
+from mnistreport.site.words import load_words as load_site_words
+from mnistreport.render.bundle import decode_bundle, encode_bundle
+from mnistreport.sources.mnist import load_sample
+from mnistreport.render.style import CLASS_COLOURS
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("en", "ja")

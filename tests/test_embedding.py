@@ -1,4 +1,4 @@
-"""Tests for mnistreport.embedding on tiny synthetic data (Gaussian blobs, fake digits)."""
+"""Tests for mnistreport.analysis.embedding on tiny synthetic data (Gaussian blobs, fake digits)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,8 @@ import pickle
 import numpy as np
 import pytest
 
-from mnistreport import embedding as emb
-from mnistreport.embedding import (
-    MapResult,
-    embed_digits,
-    pca,
-    perplexity_sweep,
-    sample_indices,
-    separation_ratio,
-    tsne_map,
-)
+from mnistreport.analysis import embedding as emb
+from mnistreport.analysis.embedding import MapResult, embed_digits, pca, perplexity_sweep, sample_indices, separation_ratio, tsne_map
 
 
 def _blobs(spread: float, n_per: int = 50, dims: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +143,7 @@ def test_perplexity_sweep_and_summary() -> None:
 
 
 def test_neighbour_class_pairs_finds_the_classes_that_touch():
-    from mnistreport.embedding import neighbour_class_pairs
+    from mnistreport.analysis.embedding import neighbour_class_pairs
 
     rng = np.random.default_rng(0)
     centres = {0: (0.0, 0.0), 1: (0.3, 0.0), 2: (5.0, 5.0)}  # 0 and 1 overlap, 2 far away

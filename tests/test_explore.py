@@ -1,4 +1,4 @@
-"""mnistreport.explore: the explorer's points bundle, sprite sheets and table; its words and template."""
+"""mnistreport.render.explorer: the explorer's points bundle, sprite sheets and table; its words and template."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnistreport.bundle import decode_bundle
-from mnistreport.words import load_words  # noqa: E402
-from mnistreport.explore import (
-    all_digits_table, approximate_neighbours, exact_neighbours, nearest_neighbours, neighbour_files, points_bundle,
-    quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle,
-)
-from mnistreport.style import CLASS_COLOURS
+from mnistreport.render.bundle import decode_bundle
+from mnistreport.site.words import load_words  # noqa: E402
+from mnistreport.render.explorer import all_digits_table, approximate_neighbours, exact_neighbours, nearest_neighbours, neighbour_files, points_bundle, quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
+from mnistreport.render.style import CLASS_COLOURS
 
 from conftest import REPO  # noqa: E402
 
@@ -260,7 +257,7 @@ def test_the_neighbours_asset_reads_only_what_it_declares(tmp_path):
     import json
     from types import SimpleNamespace
 
-    from mnistreport import assets
+    from mnistreport.render import browser_files as assets
     from mnistreport.chapters.explore import CHAPTER
     from mnistreport.declare import ResultsView
     from mnistreport.results import Results
@@ -320,7 +317,7 @@ def test_the_writers_asset_reads_only_the_provenance(tmp_path, available):
     """assets.explorer_writers through a ResultsView of its declaration (writers chapter), with and without provenance."""
     from types import SimpleNamespace
 
-    from mnistreport import assets
+    from mnistreport.render import browser_files as assets
     from mnistreport.chapters.writers import CHAPTER
     from mnistreport.declare import ResultsView
     from mnistreport.results import Results

@@ -1,6 +1,6 @@
 """The digit explorer (static/explore.js) in a real browser, on a fixture of 400 digits made here.
 
-The fixture (bundle, sprite sheets and table from mnistreport.explore; a minimal page
+The fixture (bundle, sprite sheets and table from mnistreport.render.explorer; a minimal page
 rendering templates/widgets/explorer.html with the words of the [explorer] section of content/<lang>/words.toml)
 is served on 127.0.0.1 under /mnistreport/, as GitHub Pages serves a project site:
 the page at /mnistreport/en/explore.html, the assets at /mnistreport/assets/.
@@ -30,11 +30,8 @@ from browser_support import (
     EXPLORER_HOOK, SUB_PATH, PageWatch, launch_chromium, open_explorer_page, require_chromium, serve, widget_page,
 )
 from conftest import REPO, make_digits  # noqa: E402
-from mnistreport.explore import (
-    all_digits_table, exact_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets,
-    writer_ranks, writers_bundle,
-)
-from mnistreport.words import load_words  # noqa: E402
+from mnistreport.render.explorer import all_digits_table, exact_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
+from mnistreport.site.words import load_words  # noqa: E402
 
 require_chromium()
 pytestmark = pytest.mark.browser

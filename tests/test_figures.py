@@ -5,10 +5,10 @@ import matplotlib.pyplot as plt
 from PIL import Image
 
 from conftest import CONTENT
-from mnistreport.words import load_words
+from mnistreport.site.words import load_words
 
-from mnistreport import figures
-from mnistreport.style import CLASS_COLOURS, hex_to_rgb
+from mnistreport.render import charts as figures
+from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb
 
 
 def test_tint_puts_full_ink_in_the_class_colour_and_paper_white():

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mnistreport import fingerprint
+from mnistreport.engine import keys as fingerprint
 from mnistreport.chapters import classifier, explore
-from mnistreport.fingerprint import UnkeyableError, function_fingerprint, module_closure
+from mnistreport.engine.keys import UnkeyableError, function_fingerprint, module_closure
 
 
 def reached(function) -> set[str]:
@@ -16,16 +16,16 @@ def reached(function) -> set[str]:
 
 def test_the_closure_follows_imports_through_other_modules():
     # cnn.py imports autoencoder (split_validation); assets.py reaches the bundle format through explore.py
-    assert "mnistreport.autoencoder" in module_closure("mnistreport.cnn")
-    assert {"mnistreport.bundle", "mnistreport.explore", "mnistreport.drawmodel"} <= module_closure(
-        "mnistreport.assets")
-    assert "mnistreport.figures" not in module_closure("mnistreport.grid")  # and not more than it imports
+    assert "mnistreport.analysis.autoencoder" in module_closure("mnistreport.analysis.cnn")
+    assert {"mnistreport.render.bundle", "mnistreport.render.explorer", "mnistreport.render.drawmodel"} <= module_closure(
+        "mnistreport.render.browser_files")
+    assert "mnistreport.render.charts" not in module_closure("mnistreport.analysis.grid")  # and not more than it imports
 
 
 def test_relative_imports_inside_chapters_are_resolved(tmp_path):
     found = fingerprint.package_imports(fingerprint.PACKAGE_DIR / "chapters" / "grid.py",
                                         "mnistreport.chapters.grid")
-    assert {"mnistreport.chapters.explore", "mnistreport.chapters.tsne", "mnistreport.grid",
+    assert {"mnistreport.chapters.explore", "mnistreport.chapters.tsne", "mnistreport.analysis.grid",
             "mnistreport.declare", "mnistreport.chapters"} <= found
 
 

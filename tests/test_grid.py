@@ -1,4 +1,4 @@
-"""Tests for mnistreport.grid: exact assignment, identity on a grid, input checks, the large-grid method."""
+"""Tests for mnistreport.analysis.grid: exact assignment, identity on a grid, input checks, the large-grid method."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from mnistreport.grid import (
-    GridResult,
-    LargeGridResult,
-    assign_to_grid,
-    assign_to_large_grid,
-    grid_nodes,
-    grid_points,
-    mismatched_pairing,
-    neighbour_agreement,
-)
+from mnistreport.analysis.grid import GridResult, LargeGridResult, assign_to_grid, assign_to_large_grid, grid_nodes, grid_points, mismatched_pairing, neighbour_agreement
 
 
 def _uniform(side: int, seed: int) -> np.ndarray:

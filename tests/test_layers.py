@@ -4,7 +4,7 @@ chapters -> site -> pipeline -> command line. Read with ``ast``, so type-only im
 import shutil
 from pathlib import Path
 
-from mnistreport.fingerprint import package_imports
+from mnistreport.engine.keys import package_imports
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mnistreport"
 

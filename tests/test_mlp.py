@@ -1,4 +1,4 @@
-"""Tests for mnistreport.mlp on small synthetic data."""
+"""Tests for mnistreport.analysis.mlp on small synthetic data."""
 
 import json
 import pickle
@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mnistreport import mlp
+from mnistreport.analysis import mlp
 
 
 def _loss(w_hidden: np.ndarray, w_output: np.ndarray, x: np.ndarray, target: np.ndarray) -> float:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from mnistreport import pipeline
-from mnistreport.cache import Cache
+from mnistreport.engine.store import Cache
 from mnistreport.config import config_from_dict
-from mnistreport.site import LANGS, SiteError, find_pages
+from mnistreport.site.pages import LANGS, SiteError, find_pages
 
 REPO = Path(__file__).resolve().parent.parent
 from conftest import CONTENT, TINY_CONFIG
@@ -166,7 +166,7 @@ def test_the_site_names_no_local_path_of_the_builder(built, tmp_path, tiny_cache
     # Data read from a local folder: the pages name it neutrally, never by its path.
     import dataclasses
 
-    from mnistreport.data import load_dir, write_idx
+    from mnistreport.sources.mnist import load_dir, write_idx
 
     results, _ = built
     folder = tmp_path / "home" / "someone" / "mnist-copy"
@@ -184,7 +184,7 @@ def test_the_site_names_no_local_path_of_the_builder(built, tmp_path, tiny_cache
 
 
 def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
-    from mnistreport.site import find_pages
+    from mnistreport.site.pages import find_pages
 
     pages = find_pages(CONTENT)
     assert [p.slug for p in pages][:2] == ["index", "dataset"] and pages[-1].slug == "about"
@@ -200,7 +200,7 @@ def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
     assert [p.slug for p in find_pages(content) if p.kind == "chapter"][-1] == "extra"
     (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 99\ntitle: Extra\n---\n", encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/extra.md: kind/order"):
-        from mnistreport.site import check_content_parity
+        from mnistreport.site.pages import check_content_parity
 
         check_content_parity(content, LANGS)
 

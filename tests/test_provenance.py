@@ -1,4 +1,4 @@
-"""Tests for mnistreport.provenance on tiny QMNIST-style tables the tests write (no network).
+"""Tests for mnistreport.sources.qmnist on tiny QMNIST-style tables the tests write (no network).
 
 The last test checks the sample edition's rule against the real files; it runs only when
 MNIST_DATA_DIR and MNIST_PROVENANCE_DIR point at the full MNIST and the QMNIST label files.
@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnistreport import data as d
-from mnistreport import provenance as p
+from mnistreport.sources import mnist as d
+from mnistreport.sources import qmnist as p
 
 TRAIN_LABELS = np.array([5, 0, 4, 1, 9, 2], dtype=np.uint8)
 TEST_LABELS = np.array([7, 2, 1], dtype=np.uint8)

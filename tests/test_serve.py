@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple
 
 import pytest
 
-from mnistreport.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
+from mnistreport.site.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,7 +123,7 @@ def ask(port: int, target: bytes, method: str = "GET", host: str | None = "") ->
 @pytest.fixture
 def console(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """After the test: nothing the server printed (no traceback) and no request logged as failed."""
-    with caplog.at_level(logging.WARNING, logger="mnistreport.serve"):
+    with caplog.at_level(logging.WARNING, logger="mnistreport.site.serve"):
         yield
     assert "Traceback" not in capfd.readouterr().err
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

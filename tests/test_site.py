@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CONTENT  # noqa: E402
-from mnistreport import site
-from mnistreport.site import SiteError
+from mnistreport.site import pages as site
+from mnistreport.site.pages import SiteError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -384,8 +384,8 @@ def test_page_titles_do_not_repeat_the_site_title(tiny_site):
 
 @pytest.mark.parametrize("label", ["idx", "npz", "csv", "sample", "download"])
 def test_where_the_data_came_from_is_said_in_each_language(label):
-    from mnistreport import data
-    from mnistreport.words import load_all_words
+    from mnistreport.sources import mnist as data
+    from mnistreport.site.words import load_all_words
 
     origin = {"sample": data.SAMPLE_ORIGIN, "download": site.DOWNLOADED_FROM + "https://mirror.example/"}.get(label)
     words = load_all_words(CONTENT, site.LANGS)
@@ -415,7 +415,7 @@ def test_every_table_scrolls_in_a_named_focusable_region(tiny_site):
 
 
 def test_digit_badges_get_the_text_colour_that_contrasts(tiny_site):
-    from mnistreport.style import CLASS_COLOURS
+    from mnistreport.render.style import CLASS_COLOURS
 
     _, out = tiny_site
     text = head(out / "en" / "digit-8.html")
@@ -455,7 +455,7 @@ def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
 
 def test_every_step_of_the_build_is_named_in_each_language():
     from mnistreport.chapters import CHAPTERS
-    from mnistreport.words import load_all_words
+    from mnistreport.site.words import load_all_words
 
     words = load_all_words(CONTENT, site.LANGS)
     fields = {step.field for chapter in CHAPTERS for step in chapter.steps}
@@ -497,7 +497,7 @@ def test_japanese_links_do_not_run_into_their_particle():
 def test_the_build_writes_a_search_index_for_each_language(tiny_site, tmp_path):
     import json
 
-    from mnistreport.search import SearchError, build_search_index
+    from mnistreport.site.search import SearchError, build_search_index
 
     _, out = tiny_site
     entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mnistreport.style import CLASS_COLOURS, CLASS_TEXT_COLOURS, contrast_ratio, text_colour_on
+from mnistreport.render.style import CLASS_COLOURS, CLASS_TEXT_COLOURS, contrast_ratio, text_colour_on
 
 
 def test_contrast_ratio_matches_the_wcag_extremes_and_a_known_pair():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from conftest import CONTENT
-from mnistreport import tables
+from mnistreport.render import tables
 from mnistreport.chapters import CHAPTERS
-from mnistreport.words import load_all_words
+from mnistreport.site.words import load_all_words
 
 WORDS = load_all_words(CONTENT, ("en", "ja"))
 DECLARED = {table.name: table for chapter in CHAPTERS for table in chapter.tables}

@@ -1,11 +1,11 @@
-"""Tests for mnistreport.writers on small inputs whose answers can be checked by hand."""
+"""Tests for mnistreport.analysis.writers on small inputs whose answers can be checked by hand."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from mnistreport import writers as w
+from mnistreport.analysis import writers as w
 
 # Six training digits by three writers (two employees, one student), four test digits by two.
 TRAIN_SERIES = np.array([0, 0, 0, 4, 4, 1])
@@ -175,8 +175,9 @@ def test_chapter_steps_with_and_without_provenance() -> None:
     """The chapter's steps give None without provenance, and its figures a blank pixel; with it, the measures."""
     from types import SimpleNamespace
 
-    from mnistreport import data as d, figures
-    from mnistreport import provenance as p
+    from mnistreport.sources import mnist as d
+    from mnistreport.render import charts as figures
+    from mnistreport.sources import qmnist as p
     from mnistreport.chapters import writers as chapter
     from mnistreport.declare import StepInputs
 
@@ -209,7 +210,7 @@ def test_chapter_steps_with_and_without_provenance() -> None:
 
 
 def test_all_digits_table_gains_the_writer_columns() -> None:
-    from mnistreport.explore import all_digits_table
+    from mnistreport.render.explorer import all_digits_table
 
     coords, labels = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]]), np.array([3, 1, 4])
     writers = {"series": np.array([4, 0, 0]), "writer": np.array([2154, 7, 7]), "writer_index": np.array([59, 0, 1])}

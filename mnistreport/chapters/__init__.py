@@ -8,8 +8,8 @@ chapters listed before its own.
 
 from __future__ import annotations
 
-from ..declare import Chapter
-from . import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne, writers
+from mnistreport.declare import Chapter
+from mnistreport.chapters import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne, writers
 
 # Build order, not reading order: the writers chapter is read second (its Markdown's order:) but
 # measures the classifiers and the explorer's map, so its steps run after theirs.

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import tables
-from ..declare import Chapter, Table
+from mnistreport.render import tables
+from mnistreport.declare import Chapter, Table
 
 CHAPTER = Chapter(
     "about",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import autoencoder, clustering, dataset, embedding, figures, tables
-from ..declare import Chapter, Figure, Step, Table
+from mnistreport.analysis import autoencoder, clustering, describe as dataset, embedding
+from mnistreport.render import charts as figures, tables
+from mnistreport.declare import Chapter, Figure, Step, Table
 
 
 def _kmeans(i, features) -> clustering.ClusterResult:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .. import assets, cnn, comparison, figures, mlp, tables
-from ..declare import Asset, Chapter, Figure, Step, Table
-from .tsne import MAIN_MAP
+from mnistreport.render import browser_files as assets, charts as figures, tables
+from mnistreport.analysis import cnn, comparison, mlp
+from mnistreport.declare import Asset, Chapter, Figure, Step, Table
+from mnistreport.chapters.tsne import MAIN_MAP
 
 MLP = Step("classifier", "mlp",
            lambda i: mlp.run_mlp(i.data.train_images, i.data.train_labels, i.data.test_images, i.data.test_labels,

@@ -8,10 +8,11 @@ import math
 
 import numpy as np
 
-from .. import assets, cnn, embedding, grid, mlp
-from ..declare import Asset, Chapter, Step
-from .classifier import CNN, MLP
-from .tsne import MAIN_MAP
+from mnistreport.render import browser_files as assets
+from mnistreport.analysis import cnn, embedding, grid, mlp
+from mnistreport.declare import Asset, Chapter, Step
+from mnistreport.chapters.classifier import CNN, MLP
+from mnistreport.chapters.tsne import MAIN_MAP
 
 
 def _all_map(i) -> embedding.MapResult:

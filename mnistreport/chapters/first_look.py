@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import dataset, figures, tables
-from ..declare import Chapter, Figure, Step, Table
+from mnistreport.analysis import describe as dataset
+from mnistreport.render import charts as figures, tables
+from mnistreport.declare import Chapter, Figure, Step, Table
 
 
 def _samples(i) -> dataset.Samples:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import embedding, figures, grid, maps, tables
-from ..declare import DIGITS, Chapter, Figure, Step, Table
-from .explore import ALL_GRID
-from .tsne import MAIN_MAP, MAP_CONFIG
+from mnistreport.analysis import embedding, grid, sample_maps as maps
+from mnistreport.render import charts as figures, tables
+from mnistreport.declare import DIGITS, Chapter, Figure, Step, Table
+from mnistreport.chapters.explore import ALL_GRID
+from mnistreport.chapters.tsne import MAIN_MAP, MAP_CONFIG
 
 
 def _digit_maps(i) -> list[maps.SampleMap]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import embedding, figures, maps, tables
-from ..declare import Chapter, Figure, Step, Table
+from mnistreport.analysis import embedding, sample_maps as maps
+from mnistreport.render import charts as figures, tables
+from mnistreport.declare import Chapter, Figure, Step, Table
 
 
 def main_side(i) -> int:

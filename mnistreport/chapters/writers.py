@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import assets, figures, tables, writers
-from ..declare import Asset, Chapter, Figure, Step, Table
-from .classifier import CNN, MLP
-from .explore import ALL_GRID, ALL_MAP, ALL_PREDICTIONS
+from mnistreport.render import browser_files as assets, charts as figures, tables
+from mnistreport.analysis import writers
+from mnistreport.declare import Asset, Chapter, Figure, Step, Table
+from mnistreport.chapters.classifier import CNN, MLP
+from mnistreport.chapters.explore import ALL_GRID, ALL_MAP, ALL_PREDICTIONS
 
 PROVENANCE = Step("provenance (who wrote each digit)", "provenance", lambda i: i.data.provenance,
                   provenance=True)

@@ -216,7 +216,7 @@ def run_build(build_args: Sequence[str], state: BuildState) -> bool:
     """One build in a fresh process; on success bump the build number, else keep the error."""
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "build.py", *build_args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parents[2])
     with state.lock:
         if proc.returncode == 0:
             state.build += 1

@@ -42,7 +42,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .dataset import scale_pixels
+from mnistreport.analysis.describe import scale_pixels
 
 
 @dataclass(frozen=True)

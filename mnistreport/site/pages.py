@@ -34,13 +34,13 @@ import jinja2
 import markdown
 from markdown.extensions.toc import TocExtension, slugify_unicode
 
-from . import data as mnist_data
-from . import tables
-from .cache import file_lock
-from .declare import DIGITS, Table
-from .outputs import FigureFile
-from .results import Results
-from .style import CLASS_COLOURS, CLASS_TEXT_COLOURS
+from mnistreport.sources import mnist as mnist_data
+from mnistreport.render import tables
+from mnistreport.engine.store import file_lock
+from mnistreport.declare import DIGITS, Table
+from mnistreport.outputs import FigureFile
+from mnistreport.results import Results
+from mnistreport.render.style import CLASS_COLOURS, CLASS_TEXT_COLOURS
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The explorer shows every digit (full build: 60,000 training then 10,000 test, in
 file order; digit ``i`` is ``train #i`` for ``i < n_train``, else ``test #(i - n_train)``)
 on the map, and on the grid when there is one. It loads:
 
-* the **points bundle** (:func:`points_bundle`, format :mod:`mnistreport.bundle`):
+* the **points bundle** (:func:`points_bundle`, format :mod:`mnistreport.render.bundle`):
   ``x``, ``y`` uint16 (map position in [0, 1] times 65535, y up: 0 is the bottom),
   ``label`` and ``mlp`` uint8, optionally ``cnn`` uint8 and ``cell`` uint32
   (``row * cols + col`` on the grid, row 0 at the bottom); meta
@@ -39,8 +39,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .bundle import encode_bundle
-from .style import CLASS_COLOURS
+from mnistreport.render.bundle import encode_bundle
+from mnistreport.render.style import CLASS_COLOURS
 
 SIDE = 28  # pixels per digit side
 U16 = 65535
@@ -229,7 +229,7 @@ def all_digits_table(
 # digits by Euclidean distance between PCA-50 features of the scaled pixels (where nearly all of
 # the pixels' variance is), computed once at build time and fetched one chunk at a time:
 # ``neighbours/meta.json`` ({"k", "chunk", "n", "method"}) and ``neighbours/<c>.bin``, a bundle
-# (:mod:`mnistreport.bundle`) whose uint32 array ``ids`` (count x k) holds, for digits
+# (:mod:`mnistreport.render.bundle`) whose uint32 array ``ids`` (count x k) holds, for digits
 # ``c * chunk`` onwards, their neighbours nearest first (never the digit itself).
 
 NEIGHBOURS_K = 8

@@ -126,7 +126,7 @@ class MnistData:
     files: tuple[FileInfo, ...] = ()
     headers: dict[str, IdxHeader] = field(default_factory=dict)  # keyed by standard name without ".gz"
     checksum: str = ""  # SHA-256 over the four arrays; filled in by __post_init__ when empty
-    #: Who wrote each digit (mnistreport.provenance.Provenance), or None. Attached by the command line
+    #: Who wrote each digit (mnistreport.sources.qmnist.Provenance), or None. Attached by the command line
     #: after loading; not part of ``checksum``: the steps that read it declare so and are keyed on its own.
     provenance: Any = None
 

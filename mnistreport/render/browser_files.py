@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dataset, drawmodel, embedding, explore, provenance
-from .results import Results
+from mnistreport.analysis import describe as dataset, embedding
+from mnistreport.render import drawmodel, explorer as explore
+from mnistreport.sources import qmnist as provenance
+from mnistreport.results import Results
 
 #: The explorer's sprite sheets: the map cut into TILES x TILES regions, SHEET_COLUMNS digits a row.
 TILES = explore.DEFAULT_TILES

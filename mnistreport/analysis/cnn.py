@@ -58,8 +58,8 @@ from typing import Any
 
 import numpy as np
 
-from .autoencoder import _import_tensorflow, split_validation
-from .mlp import N_CLASSES, evaluate_predictions, evaluation_summary
+from mnistreport.analysis.autoencoder import _import_tensorflow, split_validation
+from mnistreport.analysis.mlp import N_CLASSES, evaluate_predictions, evaluation_summary
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .dataset import scale_pixels
+from mnistreport.analysis.describe import scale_pixels
 
 # openTSNE and scikit-learn are imported inside the functions that use them: they
 # take over a second to import, and a rebuild that finds every map in the cache

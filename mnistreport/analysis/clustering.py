@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dataset import stroke_features
+from mnistreport.analysis.describe import stroke_features
 
 # k-means restarts (k-means++ starts, lowest inertia kept). Measured on the
 # 60,000 training images, 2 busy cores: raw pixels n_init=1 13 s (inertia

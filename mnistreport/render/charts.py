@@ -26,9 +26,9 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
-from .results import Results
-from .style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
-from .writers import SetWriters, prolific_writers, writer_digits  # noqa: E402
+from mnistreport.results import Results
+from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
+from mnistreport.analysis.writers import SetWriters, prolific_writers, writer_digits  # noqa: E402
 
 ChartWords = Mapping[str, str]  # the [chart] section of one language's words.toml
 

@@ -15,11 +15,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .embedding import MapResult
-from .grid import GridResult
-from .results import Results
-from .style import text_colour_on
-from .writers import group_error, is_student
+from mnistreport.analysis.embedding import MapResult
+from mnistreport.analysis.grid import GridResult
+from mnistreport.results import Results
+from mnistreport.render.style import text_colour_on
+from mnistreport.analysis.writers import group_error, is_student
 
 TableWords = Mapping[str, str]  # the [table] section of one language's words.toml
 

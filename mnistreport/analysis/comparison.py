@@ -30,7 +30,7 @@ import numpy as np
 # scipy.stats is imported where it is used: it takes over a second to import, and a
 # rebuild that finds the comparison in the cache never needs it.
 
-from .mlp import evaluate_predictions
+from mnistreport.analysis.mlp import evaluate_predictions
 
 CI_METHODS = {"wilson": "Wilson score", "exact": "Clopper-Pearson (exact)"}
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 PACKAGE = "mnistreport"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 # Values whose repr is their identity: they go into a key by value.
 _CONSTANTS = (int, float, complex, str, bytes, bool, type(None), range)

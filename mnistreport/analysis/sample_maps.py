@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import embedding, grid
+from mnistreport.analysis import embedding, grid
 
 
 @dataclass(frozen=True)

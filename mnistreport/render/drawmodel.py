@@ -3,17 +3,17 @@
 The widget (``templates/widgets/draw.html``, ``static/draw.js``) runs chapter 7's
 NumPy network in the reader's browser and shows where the drawing lands on
 chapter 3's t-SNE map. Everything it needs is one bundle file
-(:mod:`mnistreport.bundle`) made by :func:`model_bundle`, and one greyscale PNG of
+(:mod:`mnistreport.render.bundle`) made by :func:`model_bundle`, and one greyscale PNG of
 the map's digits made by :func:`map_digit_sheet` and :func:`sheet_png`.
 
 Arrays of the bundle (the names ``static/draw.js`` reads):
 
 * ``w_hidden`` float16 (H, 784) and ``w_output`` float16 (10, H): the network
-  (no biases; the input is ``x / 255 * 0.99 + 0.01``, as in :mod:`mnistreport.mlp`).
+  (no biases; the input is ``x / 255 * 0.99 + 0.01``, as in :mod:`mnistreport.analysis.mlp`).
   At most ``WEIGHT_BUDGET`` bytes together (H = 200 takes 317,600 bytes).
 * ``pca_mean`` float32 (784,) and ``pca_components`` float16 (C, 784): the map's
   PCA, scikit-learn's convention ``features = (x01 - mean) @ components.T`` with
-  ``x01 = pixels / 255`` (see :func:`mnistreport.embedding.project`).
+  ``x01 = pixels / 255`` (see :func:`mnistreport.analysis.embedding.project`).
 * ``map_features`` float16 (N, C): the map digits' PCA features, ``embedding.project``
   of the map digits (the t-SNE input up to the solver's rounding; see there).
 * ``map_xy`` uint16 (N, 2): the map, [0, 1] per axis scaled to 0..65535, y up.
@@ -35,9 +35,9 @@ from typing import Sequence
 
 import numpy as np
 
-from mnistreport import embedding, mlp
-from mnistreport.bundle import encode_bundle
-from mnistreport.style import CLASS_COLOURS
+from mnistreport.analysis import embedding, mlp
+from mnistreport.render.bundle import encode_bundle
+from mnistreport.render.style import CLASS_COLOURS
 
 __all__ = [
     "CELL",

@@ -1,0 +1,1 @@
+"""Pure numerics over arrays: every analysis of the report, returning small frozen dataclasses."""

@@ -1,0 +1,1 @@
+"""Reading and fetching MNIST and QMNIST: IDX, npz and CSV files, checksums, downloads."""
