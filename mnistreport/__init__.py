@@ -1,7 +1,10 @@
 """mnistreport: builds a bilingual static website that explains MNIST.
 
-The build reads everything first (data, then every analysis), then renders the
-whole site in one pass. See ``mnistreport.pipeline`` for the order of steps.
+The layers, lowest first (``tests/test_layers.py`` checks that imports only go down):
+``errors`` · ``sources/`` (MNIST, QMNIST) · ``analysis/`` (the numerics) · ``config`` ·
+``engine/`` (nodes, graph, keys, store, run) · ``render/`` (pictures, charts, tables, browser
+data) · ``chapters/`` (one module per chapter: its nodes) · ``site/`` (content, pages, links,
+publish, search, preview) · ``report`` (the build) · ``cli`` (the command line).
 """
 
 __version__ = "0.1.0"

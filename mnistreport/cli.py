@@ -9,23 +9,25 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from mnistreport.engine.store import LOCK, Cache, CacheError, StepRecord, file_lock
-from mnistreport.config import ConfigError, load_config
-from mnistreport.sources.mnist import MNIST_MIRRORS, DataError, default_cache_dir, locate
+from mnistreport.config import load_config
+from mnistreport.engine.run import StepRecord
+from mnistreport.engine.store import LOCK, Store, file_lock
+from mnistreport.errors import ReportError
+from mnistreport.report import REPO_ROOT, Published, SitePaths, compute, reindex, rerender, write
+from mnistreport.site.content import LANGS
+from mnistreport.site.pages import normalise_site_url
+from mnistreport.site.publish import check_out_dir
+from mnistreport.sources.mnist import MNIST_MIRRORS, default_cache_dir, locate
 from mnistreport.sources.qmnist import QMNIST_URLS, load_provenance, provenance_cache
-from mnistreport.declare import DeclarationError, UndeclaredRead
-from mnistreport.pipeline import REPO_ROOT, SitePaths, compute, write
-from mnistreport.site.pages import LANGS, SiteError, check_out_dir
-from mnistreport.site.words import WordsError
 
 log = logging.getLogger("mnistreport")
 
@@ -37,9 +39,10 @@ def parser() -> argparse.ArgumentParser:
         description="Build the bilingual MNIST report (a static site) from MNIST, the parameters and content/.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("command", nargs="?", choices=("build", "serve", "clean"), default="build",
+    p.add_argument("command", nargs="?", choices=("build", "serve", "clean", "worker"), default="build",
                    help="build: compute and write the site; serve: build, serve on 127.0.0.1, rebuild and "
-                        "reload the browser on every change; clean: empty the analysis cache")
+                        "reload the browser on every change; clean: empty the analysis cache; worker: the "
+                        "warm builder that serve starts (requests on stdin)")
     p.add_argument("--data", type=Path, metavar="DIR", default=None,
                    help="folder with MNIST (the four IDX files, gzipped or not; or mnist.npz; or "
                         "mnist_train.csv + mnist_test.csv). Default: $MNIST_DATA_DIR, then the download cache, "
@@ -75,6 +78,19 @@ def parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print debugging detail")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     return p
+
+
+class OptionError(ReportError):
+    """A command-line option outside what it may be (named in the message)."""
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Every option checked before any work, so a bad one costs no minutes of computing."""
+    if args.jobs < 1:
+        raise OptionError(f"--jobs {args.jobs}: expected a whole number of CPU threads, at least 1")
+    if not 0 < args.port < 65536:
+        raise OptionError(f"--port {args.port}: expected a TCP port from 1 to 65535")
+    normalise_site_url(args.site_url)
 
 
 def build_lock(cache_dir: Path) -> contextlib.AbstractContextManager[None]:
@@ -138,7 +154,7 @@ class StepLog:
         return "\n".join(lines)
 
 
-def build(args: argparse.Namespace) -> None:
+def build(args: argparse.Namespace) -> Published:
     """Load the data and parameters, compute every result, then write the site."""
     started = time.perf_counter()
     check_out_dir(args.out)  # a folder the build may not replace is refused before minutes of work
@@ -168,37 +184,78 @@ def build(args: argparse.Namespace) -> None:
     )
     if provenance is not None:
         log.info("  provenance: %s", provenance.origin)
-        data = replace(data, provenance=provenance)
-    cache = Cache(args.cache_dir, force=args.force)
-    cache.remove_stale_temporaries()  # left by a killed build (we hold the lock, so none is running)
+    store = Store(args.cache_dir, force=args.force)
+    store.remove_stale_temporaries()  # left by a killed build (we hold the lock, so none is running)
     steps = StepLog(live=sys.stderr.isatty() and not args.quiet)
     log.info("Computing results ...")
-    results = compute(data, config, cache, quick=args.quick, jobs=args.jobs, report=steps, on_start=steps.start)
+    computed = compute(data, config, store, provenance=provenance, quick=args.quick, jobs=args.jobs, report=steps,
+                       on_start=steps.start)
     langs = LANGS if args.lang == "all" else (args.lang,)
     log.info("Writing the site ...")
-    write(results, args.out, langs=langs, cache=cache, paths=SitePaths(content=args.content), site_url=args.site_url,
-          report=steps)
+    published = write(computed, args.out, langs=langs, store=store, paths=SitePaths(content=args.content),
+                      site_url=args.site_url, jobs=args.jobs, report=steps)
     log.info("\n%s", steps.table())
     log.info("Done in %.1f s: %s", time.perf_counter() - started, args.out)
     if data.source == "sample":
         log.warning("This site was built from the 5,000-digit sample, not the full MNIST (every page says so).")
+    return published
 
 
-def build_args_for_serve(args: argparse.Namespace) -> list[str]:
-    """The build options of a ``serve`` command line, to pass to each rebuild."""
-    passed = ["--out", str(args.out), "--config", str(args.config), "--cache-dir", str(args.cache_dir),
-              "--content", str(args.content), "--lang", args.lang, "--jobs", str(args.jobs),
-              "--site-url", args.site_url]
-    for flag in ("require_full", "no_download", "quick", "verbose", "quiet"):
-        if getattr(args, flag):
-            passed.append("--" + flag.replace("_", "-"))
-    if args.data:
-        passed += ["--data", str(args.data)]
-    if args.data_cache:
-        passed += ["--data-cache", str(args.data_cache)]
-    if args.provenance:
-        passed += ["--provenance", str(args.provenance)]
+def build_args_for_serve(argv: Sequence[str]) -> list[str]:
+    """The build options of a ``serve`` command line: the same words without the command and ``--port``."""
+    passed, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "serve":
+            continue
+        elif word == "--port":
+            skip = True
+        elif not word.startswith("--port="):
+            passed.append(word)
     return passed
+
+
+def is_content(path: Path, args: argparse.Namespace) -> bool:
+    """True for a file whose change needs only the pages re-rendered (text, words, templates, static files)."""
+    resolved = path.resolve()
+    return any(folder.resolve() in resolved.parents
+               for folder in (args.content, REPO_ROOT / "templates", REPO_ROOT / "static"))
+
+
+def worker(args: argparse.Namespace) -> int:
+    """``python build.py worker [options]``: the preview's warm builder (``serve`` starts it).
+
+    Reads one JSON request a line on stdin (``{"changed": [paths]}``) and answers one JSON line on
+    stdout (``{"ok": ..., "error": ...}``). The first request builds; later ones whose changed files
+    are all content, templates or static files only re-render the pages in this warm process, and
+    the answer is sent before the search index is made again.
+    """
+    published: Published | None = None
+    for line in sys.stdin:
+        changed = [Path(p) for p in json.loads(line).get("changed", [])]
+        quick = published is not None and bool(changed) and all(is_content(p, args) for p in changed)
+        store = Store(args.cache_dir)
+        try:
+            with build_lock(args.cache_dir):
+                if quick and published is not None:
+                    rerender(published, store, changed)
+                else:
+                    published = build(args)
+            reply = {"ok": True}
+        except ReportError as exc:
+            log.error("error: %s", exc, exc_info=exc if args.verbose else None)
+            reply = {"ok": False, "error": str(exc)}
+        except OSError as exc:
+            reply = {"ok": False, "error": describe_os_error(exc, args.cache_dir)}
+        print(json.dumps(reply), flush=True)
+        if quick and published is not None and reply["ok"]:
+            try:
+                with build_lock(args.cache_dir):
+                    reindex(published, store)
+            except (ReportError, OSError) as exc:
+                log.error("error: the search index: %s", exc)
+    return 0
 
 
 def describe_os_error(exc: OSError, where: Path) -> str:
@@ -216,32 +273,31 @@ def stopped(args: argparse.Namespace, message: str, exc: BaseException) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     # Our messages at the chosen level; other libraries' (openTSNE, TensorFlow) only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     log.setLevel(level)
     try:
+        check_options(args)
         if args.command == "clean":
             with build_lock(args.cache_dir):
-                removed = Cache(args.cache_dir).clear()
+                removed = Store(args.cache_dir).clear()
             log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)
             return 0
         if args.command == "serve":
-            from mnistreport.site.serve import ServeError, serve
+            from mnistreport.site.serve import serve
 
             watched = [args.content, REPO_ROOT / "templates", REPO_ROOT / "static", REPO_ROOT / "mnistreport", args.config]
-            try:
-                serve(build_args_for_serve(args), args.out, watched, args.port)
-            except ServeError as exc:  # raised before the first build
-                log.error("error: %s", exc)
-                return 1
+            serve(build_args_for_serve(argv), args.out, watched, args.port)
             return 0
+        if args.command == "worker":
+            return worker(args)
         with build_lock(args.cache_dir):
             build(args)
         return 0
-    except (DataError, ConfigError, SiteError, WordsError, CacheError, DeclarationError,
-            UndeclaredRead) as exc:
+    except ReportError as exc:  # every error of ours: one line naming the file, the setting or the node
         return stopped(args, str(exc), exc)
     except OSError as exc:  # a full disk, a folder that cannot be written: the file and the system's reason
         return stopped(args, describe_os_error(exc, args.cache_dir), exc)

@@ -7,7 +7,10 @@ touching code. A bad value is reported with the key that holds it.
 
 from __future__ import annotations
 
+from mnistreport.errors import ReportError
+
 import dataclasses
+import typing
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,7 +21,7 @@ from mnistreport.analysis.cnn import CnnParams
 from mnistreport.analysis.mlp import MlpParams
 
 
-class ConfigError(ValueError):
+class ConfigError(ReportError, ValueError):
     """A parameter file that cannot be used; the message names the file and key."""
 
 
@@ -125,6 +128,15 @@ class Config:
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """The parameters as plain nested dicts (for the about page and the cache keys)."""
         return dataclasses.asdict(self)
+
+    def sections(self) -> dict[str, Any]:
+        """Each section by its name in report.toml ("tsne" -> the Tsne section)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def section_types() -> dict[type, str]:
+    """Each settings class and its section's name: a node's parameter annotated ``Tsne`` reads [tsne]."""
+    return {cls: name for name, cls in typing.get_type_hints(Config).items()}
 
 
 @dataclass(frozen=True)

@@ -77,11 +77,11 @@ def test_cache_dir(name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_cache() -> "Cache":
-    """The tiny build's cache, shared by every test that computes or writes from the tiny data."""
-    from mnistreport.engine.store import Cache
+def tiny_cache() -> "Store":
+    """The tiny build's store, shared by every test that computes or writes from the tiny data."""
+    from mnistreport.engine.store import Store
 
-    return Cache(test_cache_dir("tiny"))
+    return Store(test_cache_dir("tiny"))
 
 
 @pytest.fixture(scope="session")
@@ -92,15 +92,15 @@ def sample_cache() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_site(tiny_mnist, tiny_cache, tmp_path_factory):
-    """A complete site built from the tiny data, once per session: (results, site folder)."""
-    from mnistreport import pipeline
+    """A complete site built from the tiny data, once per session: (what was computed, site folder)."""
+    from mnistreport import report
     from mnistreport.config import config_from_dict
-    from mnistreport.site.pages import LANGS
+    from mnistreport.site.content import LANGS
 
     root = tmp_path_factory.mktemp("tiny-build")
-    results = pipeline.compute(tiny_mnist, config_from_dict(TINY_CONFIG), tiny_cache)
-    pipeline.write(results, root / "site", langs=LANGS, cache=tiny_cache)
-    return results, root / "site"
+    computed = report.compute(tiny_mnist, config_from_dict(TINY_CONFIG), tiny_cache)
+    report.write(computed, root / "site", langs=LANGS, store=tiny_cache, jobs=2)
+    return computed, root / "site"
 
 
 class BackgroundBuild:

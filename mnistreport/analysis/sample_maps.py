@@ -7,10 +7,18 @@ same recipe applied to a different sample; this module holds that recipe once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from mnistreport.analysis import embedding, grid
+
+
+class TrainingSet(Protocol):
+    """What a sample map's digits are drawn from (``MnistData``)."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,14 @@ class SampleMap:
     indices: np.ndarray  # rows of the training set, in the order of the map's points
     map: embedding.MapResult
     grid: grid.GridResult | None
+
+    def labels(self, data: TrainingSet) -> np.ndarray:
+        """The labels of the map's digits, in the map's order."""
+        return data.train_labels[self.indices]
+
+    def images(self, data: TrainingSet) -> np.ndarray:
+        """The images of the map's digits, in the map's order."""
+        return data.train_images[self.indices]
 
 
 def grid_side_for(available: int, wanted_side: int) -> int:

@@ -1,19 +1,25 @@
-"""The chapters' declarations, in build order: each module's ``CHAPTER`` lists its steps,
-figures, tables and assets (see ``mnistreport/declare.py``).
+"""The chapters: one module each, holding its nodes (steps, figures, tables, assets, facts).
 
-To add a chapter: a module here with its ``CHAPTER``, one entry in ``CHAPTERS``, and one
-Markdown file per language in ``content/<lang>/``. A step may use the steps of
-chapters listed before its own.
+A module here that makes a :class:`~mnistreport.engine.nodes.Chapter` is found by
+:func:`all_chapters`; nothing lists the modules by hand, and the order the build computes
+in comes from the graph, not from here. A new chapter is a module here plus one Markdown
+file per language in ``content/<lang>/`` (its front matter's ``order:`` places it).
 """
 
 from __future__ import annotations
 
-from mnistreport.declare import Chapter
-from mnistreport.chapters import about, autoencoder, classifier, dataset, explore, first_look, grid, perplexity, tsne, writers
+import functools
+import importlib
+import pkgutil
 
-# Build order, not reading order: the writers chapter is read second (its Markdown's order:) but
-# measures the classifiers and the explorer's map, so its steps run after theirs.
-CHAPTERS: tuple[Chapter, ...] = tuple(
-    module.CHAPTER for module in (dataset, first_look, tsne, perplexity, grid, autoencoder, classifier, explore,
-                                  writers, about)
-)
+from mnistreport.engine.nodes import Chapter
+
+
+@functools.lru_cache(maxsize=None)
+def all_chapters() -> tuple[Chapter, ...]:
+    """Every chapter of this package, by module name (each module's Chapter objects, in definition order)."""
+    found: list[Chapter] = []
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        found += [value for value in vars(module).values() if isinstance(value, Chapter) and value not in found]
+    return tuple(found)

@@ -1,26 +1,43 @@
-"""Chapter 4, perplexity: the same digits embedded at nine perplexities."""
+"""The perplexity chapter (``perplexity``): the same digits embedded at nine perplexities."""
 
 from __future__ import annotations
 
-from mnistreport.analysis import embedding, sample_maps as maps
-from mnistreport.render import charts as figures, tables
-from mnistreport.declare import Chapter, Figure, Step, Table
+import pandas as pd
+
+from mnistreport.analysis import embedding
+from mnistreport.analysis.sample_maps import PerplexitySweep
+from mnistreport.config import Perplexity, Tsne
+from mnistreport.engine.nodes import Chapter
+from mnistreport.render import charts
+from mnistreport.render.tables import TableWords, map_columns, map_row
+from mnistreport.sources.mnist import MnistData
+
+perplexity_chapter = Chapter("perplexity")
 
 
-def _sweep(i) -> maps.PerplexitySweep:
-    tsne, labels = i.config.tsne, i.data.train_labels
-    indices = embedding.sample_indices(labels, min(i.config.perplexity.n, len(labels)), tsne.seed)
-    found = embedding.perplexity_sweep(i.data.train_images[indices], labels[indices], i.config.perplexity.values,
-                                       pca_components=min(tsne.pca_components, len(indices)), seed=tsne.seed,
-                                       n_jobs=i.jobs)
-    return maps.PerplexitySweep(indices=indices, maps=found)
+@perplexity_chapter.step
+def perplexity_sweep(data: MnistData, settings: Perplexity, tsne_settings: Tsne, jobs: int) -> PerplexitySweep:
+    """Up to ``n`` training digits, PCA once, then one t-SNE map per perplexity (all with the same seed)."""
+    labels = data.train_labels
+    indices = embedding.sample_indices(labels, min(settings.n, len(labels)), tsne_settings.seed)
+    found = embedding.perplexity_sweep(data.train_images[indices], labels[indices], settings.values,
+                                       pca_components=min(tsne_settings.pca_components, len(indices)),
+                                       seed=tsne_settings.seed, n_jobs=jobs)
+    return PerplexitySweep(indices=indices, maps=found)
 
 
-SWEEP = Step("perplexity sweep", "perplexity_sweep", _sweep, config=("perplexity", "tsne"))
+@perplexity_chapter.figure("perplexity-panel")
+def perplexity_panel(perplexity_sweep: PerplexitySweep, data: MnistData, words: charts.ChartWords):
+    return charts.perplexity_panel_chart(perplexity_sweep.maps, data.train_labels[perplexity_sweep.indices], words)
 
-CHAPTER = Chapter(
-    "perplexity",
-    steps=(SWEEP,),
-    figures=(Figure("perplexity-panel", figures.perplexity_panel, (SWEEP,)),),
-    tables=(Table("perplexity", tables.perplexity),),
-)
+
+@perplexity_chapter.table("perplexity")
+def perplexity_table(perplexity_sweep: PerplexitySweep, words: TableWords) -> pd.DataFrame:
+    """The measured quality of the map at each perplexity."""
+    rows = [[f"{m.perplexity:g}"] + map_row(m)[1:] for m in perplexity_sweep.maps]
+    return pd.DataFrame(rows, columns=[words["perplexity"]] + map_columns(words)[1:])
+
+
+@perplexity_chapter.summary
+def summary(perplexity_sweep: PerplexitySweep) -> dict:
+    return {"perplexity_sweep": [m.summary() for m in perplexity_sweep.maps]}

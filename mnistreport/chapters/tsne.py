@@ -1,47 +1,78 @@
-"""Chapter 3, the t-SNE map: 2,500 digits by PCA and t-SNE, and 10,000 from raw pixels."""
+"""The t-SNE chapter (``tsne``): 2,500 digits by PCA and t-SNE, and 10,000 from raw pixels."""
 
 from __future__ import annotations
 
-from mnistreport.analysis import embedding, sample_maps as maps
-from mnistreport.render import charts as figures, tables
-from mnistreport.declare import Chapter, Figure, Step, Table
+import numpy as np
+import pandas as pd
+
+from mnistreport.analysis import embedding, sample_maps
+from mnistreport.analysis.sample_maps import SampleMap
+from mnistreport.config import Grid, Tsne
+from mnistreport.engine.nodes import Chapter
+from mnistreport.render import charts
+from mnistreport.render.tables import TableWords, map_columns, map_row
+from mnistreport.sources.mnist import MnistData
+
+tsne_chapter = Chapter("tsne")
 
 
-def main_side(i) -> int:
-    """The chapter-5 grid side, lowered for small editions: the main map has side² digits."""
-    return maps.grid_side_for(len(i.data.train_labels), i.config.grid.side)
+def main_side(data: MnistData, grid: Grid) -> int:
+    """The grid chapter's side, lowered for small editions: the main map has side² digits."""
+    return sample_maps.grid_side_for(len(data.train_labels), grid.side)
 
 
-def _main_map(i) -> maps.SampleMap:
-    tsne, side = i.config.tsne, main_side(i)
-    indices = embedding.sample_indices(i.data.train_labels, side * side, tsne.seed)
-    return maps.map_sample(i.data.train_images, i.data.train_labels, indices, pca_components=tsne.pca_components,
-                           perplexity=tsne.perplexity, seed=tsne.seed, jobs=i.jobs, grid_side=side,
-                           cost_max=i.config.grid.cost_max)
+@tsne_chapter.step
+def tsne(data: MnistData, settings: Tsne, grid: Grid, jobs: int) -> SampleMap:
+    """The main map: side² training digits, PCA then t-SNE, snapped onto the grid."""
+    side = main_side(data, grid)
+    indices = embedding.sample_indices(data.train_labels, side * side, settings.seed)
+    return sample_maps.map_sample(data.train_images, data.train_labels, indices,
+                                  pca_components=settings.pca_components, perplexity=settings.perplexity,
+                                  seed=settings.seed, jobs=jobs, grid_side=side, cost_max=grid.cost_max)
 
 
-def _big_map(i) -> maps.SampleMap:
-    tsne, labels = i.config.tsne, i.data.train_labels
-    indices = embedding.sample_indices(labels, min(tsne.big_n, len(labels)), tsne.seed)
-    return maps.map_sample(i.data.train_images, labels, indices, pca_components=None, perplexity=tsne.perplexity,
-                           seed=tsne.seed, jobs=i.jobs, grid_side=None, cost_max=i.config.grid.cost_max)
+@tsne_chapter.step
+def map_pairs(tsne: SampleMap, data: MnistData) -> list[tuple[int, int, float]]:
+    """The classes that meet most on the main map: (a, b, share)."""
+    return embedding.neighbour_class_pairs(tsne.map.coords, tsne.labels(data))
 
 
-MAP_CONFIG = ("tsne", "grid")  # a PCA + t-SNE map and its grid (the side is lowered by the data's size)
-MAIN_MAP = Step("t-SNE map and grid", "tsne", _main_map, config=MAP_CONFIG)
-MAP_PAIRS = Step("classes that meet on the map", "map_pairs",
-                 lambda i: embedding.neighbour_class_pairs(i[MAIN_MAP].map.coords,
-                                                           i.data.train_labels[i[MAIN_MAP].indices]),
-                 uses=(MAIN_MAP,))
-BIG_MAP = Step("t-SNE of raw pixels", "tsne_big", _big_map, config=MAP_CONFIG)
+@tsne_chapter.step
+def tsne_big(data: MnistData, settings: Tsne, grid: Grid, jobs: int) -> SampleMap:
+    """The raw-pixel map: up to ``big_n`` training digits, t-SNE without PCA."""
+    labels = data.train_labels
+    indices = embedding.sample_indices(labels, min(settings.big_n, len(labels)), settings.seed)
+    return sample_maps.map_sample(data.train_images, labels, indices, pca_components=None,
+                                  perplexity=settings.perplexity, seed=settings.seed, jobs=jobs, grid_side=None,
+                                  cost_max=grid.cost_max)
 
-CHAPTER = Chapter(
-    "tsne",
-    steps=(MAIN_MAP, MAP_PAIRS, BIG_MAP),
-    figures=(
-        Figure("tsne-scatter", figures.tsne_scatter, (MAIN_MAP,)),
-        Figure("tsne-thumbnails", figures.tsne_thumbnails, (MAIN_MAP,), preview=2),
-        Figure("tsne-big-scatter", figures.tsne_big_scatter, (BIG_MAP,)),
-    ),
-    tables=(Table("map-quality", tables.map_quality),),
-)
+
+@tsne_chapter.figure("tsne-scatter")
+def tsne_scatter(tsne: SampleMap, data: MnistData):
+    return charts.map_scatter(tsne.map.coords, tsne.labels(data))
+
+
+@tsne_chapter.figure("tsne-thumbnails", preview=2)
+def tsne_thumbnails(tsne: SampleMap, data: MnistData) -> np.ndarray:
+    return charts.map_thumbnails(tsne.map.coords, tsne.images(data), tsne.labels(data))
+
+
+@tsne_chapter.figure("tsne-big-scatter")
+def tsne_big_scatter(tsne_big: SampleMap, data: MnistData):
+    return charts.map_scatter(tsne_big.map.coords, tsne_big.labels(data), point_size=2.0)
+
+
+@tsne_chapter.table("map-quality")
+def map_quality(tsne: SampleMap, tsne_big: SampleMap, settings: Tsne, words: TableWords) -> pd.DataFrame:
+    """Quality of the chapter's two maps, measured."""
+    rows = [[words["main_map"].format(pca=settings.pca_components)] + map_row(tsne.map),
+            [words["raw_map"]] + map_row(tsne_big.map)]
+    return pd.DataFrame(rows, columns=[words["map"]] + map_columns(words))
+
+
+@tsne_chapter.summary
+def summary(tsne: SampleMap, map_pairs: list[tuple[int, int, float]], tsne_big: SampleMap) -> dict:
+    return {"tsne": dict(tsne.map.summary(),
+                         neighbour_pairs=[{"classes": [a, b], "share": share} for a, b, share in map_pairs]),
+            "tsne_big": tsne_big.map.summary(),
+            "grid": tsne.grid.summary() if tsne.grid else None}

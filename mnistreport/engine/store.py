@@ -1,21 +1,19 @@
-"""On-disk cache for the expensive analyses, the drawn figures and the written assets.
+"""The on-disk store of results: one API for a value, a file or a folder.
 
-An entry's key is derived (see ``pipeline.py`` and ``outputs.py``): a stable
-identity (a step's field, a figure's name), the config sections it declares,
-the data checksum, the keys of the steps it uses and the fingerprint of the
-code it can reach (``fingerprint.py``). Entries for other code or settings
-stay where they are, so going back to old code finds its old entries.
-
-Every entry is written atomically (a temporary name, then ``os.replace``) and
-recorded with its size and SHA-256 in a ``.sum`` file written after it; an
-entry whose record is missing or does not match is reported, removed and
-recomputed, never used. The cache folder carries a marker file, and ``clear``
-removes only what this code wrote, and only from a folder with that marker.
+An entry is named by its key (``keys.key``: what it was made from), so entries for
+other code, settings or library releases stay where they are and going back finds
+them. :meth:`Store.get_or_make` returns the stored entry or makes it; every entry is
+written under a temporary name, moved into place (``os.replace``), then recorded in a
+``<key>.json`` beside it: its size and SHA-256, how long it took to make, the library
+versions that made it and when. An entry whose record is missing or does not match is
+reported, removed and made again, never used. The folder carries a marker file, and
+:meth:`Store.clear` removes only what this code wrote, and only from a folder with it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import hashlib
 import json
@@ -26,21 +24,29 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Literal
+
+from mnistreport.errors import ReportError
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-CACHE_FORMAT = 3  # bump when the layout of entries changes (3: a result stored with its compute time)
+STORE_FORMAT = 4  # bump when the layout of entries changes (4: one entry kind, records with libraries)
 MARKER = "mnistreport-cache.json"
 LOCK = "build.lock"  # taken by the command line while it builds (cli.build_lock)
-_KINDS = ("results", "figures", "assets", "templates")
-# the names this code gives entries (and Jinja's compiled templates, see site.py)
+ENTRIES = "entries"
+TEMPLATES = "templates"  # Jinja's compiled content templates (see site/pages.py)
+# the names this code gives entries, records and Jinja's compiled templates
 _ENTRY = re.compile(r"^([0-9a-f]{32}(\.[a-z]+)?|__jinja2_[0-9a-f]+\.cache)$")
 _TEMPORARY = ".tmp-"
+
+Form = Literal["value", "file", "folder"]
+_SUFFIX = {"value": ".pkl", "file": ".png", "folder": ""}
+
+
+class CacheError(ReportError):
+    """A cache folder that is not ours to change (named in the message)."""
 
 
 @contextlib.contextmanager
@@ -60,25 +66,24 @@ def file_lock(path: Path, busy: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class CacheError(Exception):
-    """A cache folder that is not ours to change (named in the message)."""
+@dataclass(frozen=True)
+class Record:
+    """How one entry was made: how long it took, with which libraries, when; and its size and checksum."""
 
-
-def cache_key(identity: str, parts: Any) -> str:
-    """The entry name for one computation: its identity and everything it depends on (JSON-able)."""
-    blob = json.dumps({"format": CACHE_FORMAT, "identity": identity, "parts": parts}, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+    seconds: float
+    libraries: dict[str, str] = field(default_factory=dict)
+    made: str = ""  # UTC, ISO 8601
+    sums: Any = None
 
 
 @dataclass(frozen=True)
-class StepRecord:
-    """How one step of the build went: for the end-of-build table and the about page."""
+class Entry:
+    """A stored result: its value (for a value) or its path (a file or folder), and whether it was stored."""
 
-    name: str
-    seconds: float  # how long the computation took when it ran (for a cached step, in the build that ran it)
-    cached: bool
-    key: str = ""  # the cache key of the step's result; figures drawn from it are keyed on it
-    field: str = ""  # the step's identity (its Results field)
+    value: Any
+    path: Path
+    hit: bool
+    record: Record
 
 
 def _file_sum(path: Path) -> dict[str, Any]:
@@ -89,26 +94,128 @@ def _file_sum(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-def _folder_sums(folder: Path) -> dict[str, Any]:
-    return {p.relative_to(folder).as_posix(): _file_sum(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+def _sums(path: Path) -> Any:
+    if path.is_dir():
+        return {p.relative_to(path).as_posix(): _file_sum(p) for p in sorted(path.rglob("*")) if p.is_file()}
+    return _file_sum(path)
 
 
-def _sum_path(entry: Path) -> Path:
-    return entry.with_name(entry.name.split(".")[0] + ".sum")
+def _record_path(entry: Path) -> Path:
+    return entry.with_name(entry.name.split(".")[0] + ".json")
 
 
-class Cache:
-    """Pickled step results under ``root/results``, figures under ``root/figures``, assets under ``root/assets``.
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
-    ``enabled=False`` turns it into a pass-through; ``force=True`` recomputes and overwrites.
-    """
+
+class Store:
+    """Entries under ``root/entries``. ``enabled=False`` makes it a pass-through; ``force=True`` remakes."""
 
     def __init__(self, root: Path, *, enabled: bool = True, force: bool = False) -> None:
         self.root = root
         self.enabled = enabled
         self.force = force
 
-    # --- integrity --------------------------------------------------------------
+    def path(self, key: str, form: Form) -> Path:
+        return self.root / ENTRIES / key[:2] / f"{key}{_SUFFIX[form]}"
+
+    # --- reading ----------------------------------------------------------------
+
+    def lookup(self, key: str, form: Form) -> Entry | None:
+        """The valid stored entry for ``key``, or None (a damaged one is reported and removed)."""
+        if not self.enabled or self.force:
+            return None
+        path = self.path(key, form)
+        record_path = _record_path(path)
+        if not path.exists():
+            record_path.unlink(missing_ok=True)
+            return None
+        try:
+            raw = json.loads(record_path.read_text(encoding="utf-8"))
+            record = Record(**raw)
+            found = _sums(path)
+        except (OSError, ValueError, TypeError) as exc:
+            record, found = None, None
+            expected: Any = f"a readable record ({type(exc).__name__})"
+        else:
+            expected = record.sums
+        if record is None or expected != found:
+            log.warning("cache entry %s does not match its record (expected %s, found %s); recomputing it",
+                        path, _short(expected), _short(found))
+            self._discard(path)
+            return None
+        value = None
+        if form == "value":
+            try:
+                with path.open("rb") as handle:
+                    value = pickle.load(handle)
+            except Exception as exc:  # an entry pickled by code that no longer loads it
+                log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
+                self._discard(path)
+                return None
+        return Entry(value, path, True, record)
+
+    # --- writing ----------------------------------------------------------------
+
+    def get_or_make(self, key: str, form: Form, make: Callable[..., Any],
+                    libraries: dict[str, str] | None = None) -> Entry:
+        """The stored entry for ``key``, or one made now and stored.
+
+        ``make()`` returns the value (form "value"); ``make(path)`` writes the file or fills the
+        folder ``path`` (forms "file", "folder"). ``libraries`` are recorded with the entry.
+        """
+        found = self.lookup(key, form)
+        if found is not None:
+            return found
+        started = time.perf_counter()
+        if form == "value":
+            value = make()
+            seconds = time.perf_counter() - started
+            if not self.enabled:
+                return Entry(value, self.path(key, form), False, Record(seconds, libraries or {}))
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            return self.adopt(key, form, lambda tmp: tmp.write_bytes(blob), seconds, libraries, value=value)
+        return self.adopt(key, form, make, None, libraries, started=started)
+
+    def temporary(self, key: str, form: Form) -> Path:
+        """A fresh temporary path beside where ``key``'s entry goes (for a maker in another process)."""
+        self._claim()
+        target = self.path(key, form)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if form == "folder":
+            return Path(tempfile.mkdtemp(dir=target.parent, prefix=_TEMPORARY))
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=_TEMPORARY, suffix=target.suffix)
+        os.close(fd)
+        return Path(name)
+
+    def adopt(self, key: str, form: Form, make: Callable[[Path], Any] | None, seconds: float | None,
+              libraries: dict[str, str] | None, *, value: Any = None, made: Path | None = None,
+              started: float | None = None) -> Entry:
+        """Store an entry: ``make(tmp)`` writes it (or ``made`` is a temporary path already written),
+        then it is moved into place and recorded. Nothing half-written is ever left under its key."""
+        tmp = made if made is not None else self.temporary(key, form)
+        path = self.path(key, form)
+        try:
+            if make is not None:
+                make(tmp)
+            if seconds is None:
+                seconds = time.perf_counter() - (started or time.perf_counter())
+            _record_path(path).unlink(missing_ok=True)  # no record while the entry changes
+            if form == "folder" and path.exists():
+                shutil.rmtree(path)
+            os.replace(tmp, path)
+        except BaseException:
+            _remove(tmp)
+            raise
+        record = Record(round(seconds, 3), dict(libraries or {}),
+                        datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), _sums(path))
+        self._atomic_text(_record_path(path), json.dumps(record.__dict__, sort_keys=True))
+        return Entry(value, path, False, record)
+
+    # --- integrity and housekeeping ---------------------------------------------
 
     def _claim(self) -> None:
         """Create the cache folder with its marker (refusing a non-empty folder that is not a cache)."""
@@ -116,33 +223,16 @@ class Cache:
         if marker.is_file():
             return
         if self.root.exists():
-            others = [p.name for p in self.root.iterdir() if p.name not in (*_KINDS, LOCK)]
-            if others and not any((self.root / kind).is_dir() for kind in _KINDS):
+            others = [p.name for p in self.root.iterdir() if p.name not in (ENTRIES, TEMPLATES, LOCK)]
+            if others:
                 raise CacheError(f"{self.root} is not empty and is not a mnistreport cache (no {MARKER}); "
                                  "choose another --cache-dir")
         self.root.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"mnistreport cache format": CACHE_FORMAT}) + "\n", encoding="utf-8")
+        marker.write_text(json.dumps({"mnistreport cache format": STORE_FORMAT}) + "\n", encoding="utf-8")
 
-    def _valid(self, entry: Path, sums: Callable[[Path], Any]) -> bool:
-        """True if ``entry`` exists and matches its recorded sums; a mismatch is removed with a warning."""
-        record = _sum_path(entry)
-        if not entry.exists():
-            record.unlink(missing_ok=True)
-            return False
-        try:
-            expected = json.loads(record.read_text(encoding="utf-8"))
-            found = sums(entry)
-        except (OSError, ValueError) as exc:
-            expected, found = f"a readable record ({type(exc).__name__})", None
-        if expected == found:
-            return True
-        log.warning("cache entry %s does not match its record (expected %s, found %s); recomputing it",
-                    entry, _short(expected), _short(found))
-        self._remove(entry)
-        return False
-
-    def _record(self, entry: Path, sums: Callable[[Path], Any]) -> None:
-        self._atomic_text(_sum_path(entry), json.dumps(sums(entry), sort_keys=True))
+    def _discard(self, entry: Path) -> None:
+        _record_path(entry).unlink(missing_ok=True)
+        _remove(entry)
 
     @staticmethod
     def _atomic_text(path: Path, text: str) -> None:
@@ -151,97 +241,15 @@ class Cache:
             handle.write(text)
         os.replace(tmp, path)
 
-    @staticmethod
-    def _remove(entry: Path) -> None:
-        _sum_path(entry).unlink(missing_ok=True)
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-
-    # --- entries ----------------------------------------------------------------
-
-    def result_path(self, field: str, key: str) -> Path:
-        return self.root / "results" / field / f"{key}.pkl"
-
-    def run(self, field: str, compute: Callable[[], T], *, key: str) -> tuple[T, bool, float]:
-        """The cached value for ``key`` (of the step filling ``field``), computed on a miss.
-
-        Returns (value, hit, seconds): ``seconds`` is how long the computation took when it ran,
-        stored with the value, so a cached build reports the same times as the build that computed.
-        """
-        path = self.result_path(field, key)
-        if self.enabled and not self.force and self._valid(path, _file_sum):
-            try:
-                with path.open("rb") as handle:
-                    entry = pickle.load(handle)
-                return entry["value"], True, entry["seconds"]
-            except Exception as exc:  # another library version, ...
-                log.warning("cache entry %s cannot be read (%s: %s); recomputing it", path, type(exc).__name__, exc)
-                self._remove(path)
-        started = time.perf_counter()
-        value = compute()
-        seconds = time.perf_counter() - started
-        if self.enabled:
-            entry = pickle.dumps({"value": value, "seconds": seconds}, protocol=pickle.HIGHEST_PROTOCOL)
-            self._write(path, lambda tmp: tmp.write_bytes(entry), _file_sum)
-        return value, False, seconds
-
-    def _write(self, path: Path, make: Callable[[Path], None], sums: Callable[[Path], Any],
-               folder: bool = False) -> None:
-        """Make an entry under a temporary name, move it into place, then record its sums."""
-        self._claim()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if folder:
-            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=_TEMPORARY))
-        else:
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY, suffix=path.suffix)
-            os.close(fd)
-            tmp = Path(name)
-        try:
-            make(tmp)
-            _sum_path(path).unlink(missing_ok=True)  # no record while the entry changes
-            if folder and path.exists():
-                shutil.rmtree(path)
-            os.replace(tmp, path)
-        except BaseException:
-            if tmp.is_dir():
-                shutil.rmtree(tmp, ignore_errors=True)
-            else:
-                tmp.unlink(missing_ok=True)
-            raise
-        self._record(path, sums)
-
-    def file(self, key: str, suffix: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
-        """A cached file (a drawn figure): ``make(path)`` writes it on a miss. Returns (path, hit)."""
-        path = self.root / "figures" / f"{key}{suffix}"
-        if self.enabled and not self.force and self._valid(path, _file_sum):
-            return path, True
-        self._write(path, make, _file_sum)
-        return path, False
-
-    def folder(self, key: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
-        """A cached folder of files (an asset): ``make(folder)`` fills it on a miss. Returns (folder, hit)."""
-        path = self.root / "assets" / key
-        if self.enabled and not self.force and self._valid(path, _folder_sums):
-            return path, True
-        self._write(path, make, _folder_sums, folder=True)
-        return path, False
-
-    # --- housekeeping -----------------------------------------------------------
-
     def remove_stale_temporaries(self) -> int:
         """Remove ``.tmp-*`` files left by a killed build; call only while holding the build lock."""
         removed = 0
-        for kind in _KINDS:
+        for kind in (ENTRIES, TEMPLATES):
             folder = self.root / kind
             if not folder.is_dir():
                 continue
             for path in folder.rglob(f"{_TEMPORARY}*"):
-                if path.is_dir():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink(missing_ok=True)
+                _remove(path)
                 removed += 1
         return removed
 
@@ -256,17 +264,17 @@ class Cache:
         if not (self.root / MARKER).is_file():
             raise CacheError(f"{self.root} is not a mnistreport cache (no {MARKER}); nothing was removed")
         removed = 0
-        for kind in _KINDS:
+        for kind in (ENTRIES, TEMPLATES):
             folder = self.root / kind
             if not folder.is_dir():
                 continue
             for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-                if not (_ENTRY.match(path.name) or path.name.startswith(_TEMPORARY)):
+                if not path.exists() or not (_ENTRY.match(path.name) or path.name.startswith(_TEMPORARY)):
                     continue
                 if path.is_dir():
                     removed += sum(1 for p in path.rglob("*") if p.is_file())
                     shutil.rmtree(path)
-                elif path.exists():
+                else:
                     path.unlink()
                     removed += 1
             for empty in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True) + [folder]:
@@ -278,4 +286,3 @@ class Cache:
 def _short(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) else value
     return text if len(text) <= 120 else text[:117] + "..."
-

@@ -1,10 +1,9 @@
 """Every picture of the site (the only module that imports matplotlib).
 
-Two layers: drawing primitives over plain arrays (``tile``, ``tint``,
-``map_scatter``, ...), and below them one draw function per figure of the site,
-each taking the ``Results`` (and, for per-digit figures, the digit; for charts
-with words, that language's ``[chart]`` words from ``content/<lang>/words.toml``).
-The chapters declare which figure name uses which draw function.
+Drawing primitives over plain arrays (``tile``, ``tint``, ``map_scatter``,
+galleries, charts with words): the chapters' figure functions (``@chapter.figure``)
+call them with their steps' values and, for charts with words, that language's
+``[chart]`` words from ``content/<lang>/words.toml``.
 
 Pictures of digits (mosaics, mean images, grids) are assembled pixel by pixel
 with NumPy and Pillow at an integer scale, so each digit stays crisp. Charts
@@ -20,13 +19,12 @@ import contextlib
 import importlib
 import io
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import matplotlib
 import numpy as np
 from PIL import Image
 
-from mnistreport.results import Results
 from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
 from mnistreport.analysis.writers import SetWriters, prolific_writers, writer_digits  # noqa: E402
 
@@ -307,9 +305,30 @@ def save_chart(fig: plt.Figure, path: Path) -> tuple[int, int]:
     return image.width, image.height
 
 
+def draw_and_save(draw: Callable[[], Any], paths: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Draw one figure inside a fresh chart style (nothing inherited from earlier figures) and save it to each
+    path with its options: pixels (an array in [0, 1]: ``scale``, ``shrink``, ``palette``) or a matplotlib figure."""
+    with style_context():
+        drawn = draw()
+        for path, options in paths:
+            if isinstance(drawn, np.ndarray):
+                save_pixels(drawn, path, **options)
+            else:
+                save_chart(drawn, path)
 
 
-# --- the site's figures: one draw function each, declared by the chapters -------------
+def shrink_png(source: Path, target: Path, width: int) -> None:
+    """Write ``source`` reduced to ``width`` pixels wide (Lanczos), a palette PNG staying one."""
+    with Image.open(source) as image:
+        palette = image.mode == "P"
+        small = image.convert("RGB" if palette else image.mode)
+        small = small.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
+    if palette:
+        small = small.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(target, optimize=True)
+
+
+# --- galleries and tiles ------------------------------------------------------------
 
 
 def mistake_titles(true: np.ndarray, predicted: np.ndarray) -> tuple[list[str], list[str]]:
@@ -317,10 +336,15 @@ def mistake_titles(true: np.ndarray, predicted: np.ndarray) -> tuple[list[str], 
     return [f"{t}→{p}" for t, p in zip(true, predicted)], [CLASS_COLOURS[int(p)] for p in predicted]
 
 
-def mistakes_gallery(r: Results, wrong: np.ndarray, predictions: np.ndarray) -> plt.Figure:
-    """Test digits at indices ``wrong``, each titled true → predicted."""
-    data = r.data
-    return labelled_gallery(data.test_images[wrong], *mistake_titles(data.test_labels[wrong], predictions[wrong]))
+def mistakes_gallery(images: np.ndarray, labels: np.ndarray, predictions: np.ndarray) -> plt.Figure:
+    """Misclassified digits, each titled true → predicted (the arrays: those digits only)."""
+    return labelled_gallery(images, *mistake_titles(labels, predictions))
+
+
+def disagreement_gallery(images: np.ndarray, labels: np.ndarray, first: np.ndarray, second: np.ndarray) -> plt.Figure:
+    """Digits titled 'true→first|second' (two classifiers' answers), in the colour of the true digit."""
+    titles = [f"{t}→{a}|{b}" for t, a, b in zip(labels, first, second)]
+    return labelled_gallery(images, titles, [CLASS_COLOURS[int(t)] for t in labels])
 
 
 def tinted_tile(images: np.ndarray, labels: np.ndarray, rows: int, cols: int, gap: int = 0) -> np.ndarray:
@@ -328,160 +352,7 @@ def tinted_tile(images: np.ndarray, labels: np.ndarray, rows: int, cols: int, ga
     return tile(tint(images, labels), rows, cols, gap=gap)
 
 
-# chapter 1
-def first_training_image(r: Results) -> np.ndarray:
-    return first_image(r.data.train_images[0])
-
-
-def label_distribution(r: Results, words: ChartWords) -> plt.Figure:
-    return label_distribution_chart(r.train_counts, r.test_counts, words)
-
-
-# chapter 2 and the digit pages
-def mosaic(r: Results) -> np.ndarray:
-    chosen = r.samples.mosaic
-    return tinted_tile(r.data.train_images[chosen], r.data.train_labels[chosen], *r.samples.mosaic_shape)
-
-
-def class_statistics_of(r: Results) -> np.ndarray:
-    stats = r.class_images
-    return class_statistics(stats.mean, stats.std, stats.overall_mean)
-
-
-def digit_samples(r: Results, digit: int) -> np.ndarray:
-    chosen = r.samples.per_digit[digit]
-    side = int(round(len(chosen) ** 0.5))
-    return tinted_tile(r.data.train_images[chosen], r.data.train_labels[chosen], side, side, gap=1)
-
-
-def digit_statistics_of(r: Results, digit: int) -> np.ndarray:
-    return digit_statistics(r.class_images.mean[digit], r.class_images.std[digit])
-
-
-# chapter 3
-def tsne_scatter(r: Results) -> plt.Figure:
-    return map_scatter(r.tsne.map.coords, r.labels_of(r.tsne))
-
-
-def tsne_thumbnails(r: Results) -> np.ndarray:
-    return map_thumbnails(r.tsne.map.coords, r.images_of(r.tsne), r.labels_of(r.tsne))
-
-
-def tsne_big_scatter(r: Results) -> plt.Figure:
-    return map_scatter(r.tsne_big.map.coords, r.labels_of(r.tsne_big), point_size=2.0)
-
-
-# chapter 4
-def perplexity_panel(r: Results, words: ChartWords) -> plt.Figure:
-    sweep = r.perplexity_sweep
-    return perplexity_panel_chart(sweep.maps, r.data.train_labels[sweep.indices], words)
-
-
-# chapter 5 and the digit pages
-def tsne_grid_arrows(r: Results) -> plt.Figure:
-    return grid_arrows(r.tsne.map.coords, r.tsne.grid.grid_xy, r.labels_of(r.tsne))
-
-
-def tsne_grid(r: Results) -> np.ndarray:
-    g = r.tsne.grid
-    return grid_picture(r.images_of(r.tsne), r.labels_of(r.tsne), g.cell_of_point, g.side)
-
-
-def mismatched_grid(r: Results) -> np.ndarray:
-    shuffled = r.tsne.indices[r.mismatch.permutation]
-    g = r.tsne.grid
-    return grid_picture(r.data.train_images[shuffled], r.data.train_labels[shuffled], g.cell_of_point, g.side)
-
-
-def digit_map(r: Results, digit: int) -> np.ndarray:
-    m = r.digit_maps[digit]
-    return map_thumbnails(m.map.coords, r.images_of(m), r.labels_of(m))
-
-
-def digit_grid(r: Results, digit: int) -> np.ndarray:
-    m = r.digit_maps[digit]
-    return grid_picture(r.images_of(m), r.labels_of(m), m.grid.cell_of_point, m.grid.side)
-
-
-def all_digit_grids(r: Results) -> np.ndarray:
-    return tile(np.stack([digit_grid(r, d) for d in range(len(r.digit_maps))]), 2, 5, gap=28)
-
-
-# chapter 6
-def loss_curves(r: Results, words: ChartWords) -> plt.Figure:
-    ae = r.autoencoder
-    return loss_curves_chart(ae.loss, ae.val_loss, ae.test_loss, words)
-
-
-def autoencoder_examples_of(r: Results) -> np.ndarray:
-    ae = r.autoencoder
-    return autoencoder_examples(r.data.test_images[ae.example_indices], ae.example_codes, ae.example_reconstructions)
-
-
-def _cluster_order(r: Results) -> np.ndarray:
-    """Clusters sorted by the digit they are named after (the order of the chapter's table)."""
-    return np.argsort(r.kmeans_codes.cluster_names, kind="stable")
-
-
-def cluster_confusion(r: Results, words: ChartWords) -> plt.Figure:
-    codes, order = r.kmeans_codes, _cluster_order(r)
-    ticks = [f"{c}→{codes.cluster_names[c]}" for c in order]
-    return count_heatmap(codes.confusion[:, order], words["true"], words["cluster"], ticks)
-
-
-def cluster_examples(r: Results) -> np.ndarray:
-    examples = r.cluster_style.examples[_cluster_order(r)]
-    cells = np.ones((examples.size, 28, 28, 3), np.float32)
-    valid = examples.ravel() >= 0
-    chosen = examples.ravel()[valid]
-    cells[valid] = tint(r.data.train_images[chosen], r.data.train_labels[chosen])
-    return tile(cells, examples.shape[0], examples.shape[1], gap=2)
-
-
-# chapter 7 and the digit pages
-def mlp_confusion(r: Results, words: ChartWords) -> plt.Figure:
-    return count_heatmap(r.mlp.confusion, words["true"], words["predicted"], [str(d) for d in range(10)])
-
-
-def mlp_mistakes(r: Results) -> plt.Figure:
-    return mistakes_gallery(r, r.mlp.misclassified[:40], r.mlp.predictions)
-
-
-def digit_mistakes(r: Results, digit: int) -> plt.Figure:
-    wrong = r.mlp.misclassified
-    return mistakes_gallery(r, wrong[r.data.test_labels[wrong] == digit][:20], r.mlp.predictions)
-
-
-def cnn_confusion(r: Results, words: ChartWords) -> plt.Figure:
-    return count_heatmap(r.cnn.confusion, words["true"], words["predicted"], [str(d) for d in range(10)])
-
-
-def _disagreement_gallery(r: Results, indices: np.ndarray) -> plt.Figure:
-    """Test digits titled 'true→MLP|CNN' (both answers), in the colour of the true digit."""
-    data, chosen = r.data, indices[:30]
-    titles = [f"{t}→{m}|{c}" for t, m, c in zip(data.test_labels[chosen], r.mlp.predictions[chosen],
-                                                   r.cnn.predictions[chosen])]
-    return labelled_gallery(data.test_images[chosen], titles, [CLASS_COLOURS[int(t)] for t in data.test_labels[chosen]])
-
-
-def only_mlp_wrong(r: Results) -> plt.Figure:
-    return _disagreement_gallery(r, r.comparison.only_a_wrong)
-
-
-def only_cnn_wrong(r: Results) -> plt.Figure:
-    return _disagreement_gallery(r, r.comparison.only_b_wrong)
-
-
-def both_wrong(r: Results) -> plt.Figure:
-    return _disagreement_gallery(r, r.comparison.both_wrong)
-
-
-def digit_both_wrong(r: Results, digit: int) -> plt.Figure:
-    wrong = r.comparison.both_wrong
-    return _disagreement_gallery(r, wrong[r.data.test_labels[wrong] == digit])
-
-
-# chapter 5's grid of all digits
+# the grid of all digits (the grid chapter)
 def small_tinted(images: np.ndarray, labels: np.ndarray, size: int) -> np.ndarray:
     """Digits shrunk to ``size`` x ``size`` by area averaging (28 must be a multiple), tinted by class."""
     n, h, w = images.shape
@@ -489,16 +360,7 @@ def small_tinted(images: np.ndarray, labels: np.ndarray, size: int) -> np.ndarra
     return tint(np.round(shrunk).astype(np.uint8), labels)
 
 
-def all_digits_grid(r: Results, cell: int = 4) -> np.ndarray:
-    """Every digit in its cell of the all-digit grid, each ``cell`` pixels wide; row 0 at the bottom, empty cells white."""
-    g = r.all_grid
-    canvas = np.ones((g.rows * g.cols, cell, cell, 3), np.float32)
-    rows, cols = np.divmod(g.cell_of_point, g.cols)
-    canvas[(g.rows - 1 - rows) * g.cols + cols] = small_tinted(r.all_images, r.all_labels, cell)
-    return canvas.reshape(g.rows, g.cols, cell, cell, 3).transpose(0, 2, 1, 3, 4).reshape(g.rows * cell, g.cols * cell, 3)
-
-
-# --- chapter 2, the writers (drawn only when the build found QMNIST's provenance) -------
+# --- the writers chapter ---------------------------------------------------------------
 
 EMPLOYEES_COLOUR, STUDENTS_COLOUR = "#4c72b0", "#dd8452"  # the two NIST collections on every writers chart
 MISTAKE_FRAME = (0.84, 0.15, 0.16)
@@ -580,92 +442,3 @@ def writer_on_map(coords: np.ndarray, chosen: np.ndarray, labels: np.ndarray) ->
     return fig
 
 
-# chapter 2, the writers
-def _all_writers(r: Results) -> np.ndarray:
-    p = r.provenance
-    return np.concatenate([p.train.writer, p.test.writer])
-
-
-def writers_per_writer(r: Results, words: ChartWords) -> plt.Figure | np.ndarray:
-    if r.writers is None:
-        return no_provenance()
-    return writers_per_writer_chart(r.writers.train, r.writers.test, words)
-
-
-def writers_series_means(r: Results) -> np.ndarray:
-    """Ten columns: each digit's mean by the employees, by the students, and students minus employees."""
-    m = r.series_means
-    if m is None:
-        return no_provenance()
-    employees, students = np.nan_to_num(m.employees) / 255.0, np.nan_to_num(m.students) / 255.0
-    difference = students - employees
-    limit = float(np.abs(difference).max()) or 1.0
-    rows = [colormap(1.0 - employees, "gray", 0.0, 1.0), colormap(1.0 - students, "gray", 0.0, 1.0),
-            colormap(difference, "RdBu_r", -limit, limit)]
-    return tile(np.concatenate(rows), 3, 10, gap=2)
-
-
-def _hand(r: Results, writer: int, columns: int) -> np.ndarray:
-    """All of a test writer's digits, by class, both classifiers' mistakes framed."""
-    p, data = r.provenance.test, r.data
-    chosen = writer_digits(p.writer, data.test_labels, p.writer_index, writer)
-    wrong = (r.mlp.predictions[chosen] != data.test_labels[chosen]) | (r.cnn.predictions[chosen] != data.test_labels[chosen])
-    return writer_block(data.test_images[chosen], data.test_labels[chosen], wrong, columns)
-
-
-def _hands(r: Results, collection: str) -> np.ndarray:
-    if r.writer_errors is None or collection not in r.writer_errors.galleries:
-        return no_provenance()
-    g = r.writer_errors.galleries[collection]
-    return stack_blocks([_hand(r, writer, 30) for writer in (g.easiest, g.typical, g.hardest)])
-
-
-def writers_hands_employees(r: Results) -> np.ndarray:
-    return _hands(r, "employees")
-
-
-def writers_hands_students(r: Results) -> np.ndarray:
-    return _hands(r, "students")
-
-
-def writers_hardest(r: Results) -> np.ndarray:
-    if r.writer_errors is None:
-        return no_provenance()
-    return stack_blocks([_hand(r, writer, 30) for writer in r.writer_errors.overall.hardest_few[:3]])
-
-
-def writer_first(r: Results) -> np.ndarray:
-    """All the digits of the writer of MNIST's first training digit, by class."""
-    if r.provenance is None:
-        return no_provenance()
-    p, data = r.provenance.train, r.data
-    chosen = writer_digits(p.writer, data.train_labels, p.writer_index, int(p.writer[0]))
-    return writer_block(data.train_images[chosen], data.train_labels[chosen], np.zeros(len(chosen), bool), 30)
-
-
-def writers_error_per_writer(r: Results, words: ChartWords) -> plt.Figure | np.ndarray:
-    if r.writer_errors is None:
-        return no_provenance()
-    e = r.writer_errors
-    return writer_error_chart(e.per_writer.rate, e.student_writer, words)
-
-
-def digit_writers(r: Results, digit: int) -> np.ndarray:
-    """The digit by the writers who wrote it most in the training set: employees first, one row each."""
-    p, data = r.provenance, r.data
-    if p is None:
-        return no_provenance()
-    rows = []
-    for writers_ in prolific_writers(data.train_labels, p.train.series, p.train.writer, digit).values():
-        for who in writers_:
-            chosen = np.flatnonzero((p.train.writer == who) & (data.train_labels == digit))[:12]
-            rows.append(writer_block(data.train_images[chosen], data.train_labels[chosen],
-                                     np.zeros(len(chosen), bool), 12))
-    return stack_blocks(rows, gap=6) if rows else no_provenance()
-
-
-def writers_map(r: Results) -> plt.Figure | np.ndarray:
-    if r.provenance is None:
-        return no_provenance()
-    writer = _all_writers(r)
-    return writer_on_map(r.all_map.coords, np.flatnonzero(writer == writer[0]), r.all_labels)

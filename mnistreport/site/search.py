@@ -8,8 +8,9 @@ into ``pagefind/`` under the site, with the script that searches it in the brows
 
 from __future__ import annotations
 
+from mnistreport.errors import ReportError
+
 import hashlib
-import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
 
-class SearchError(Exception):
+class SearchError(ReportError):
     """The index could not be built; the message says why."""
 
 
@@ -41,8 +42,8 @@ def indexed_pages(site_dir: Path, langs: tuple[str, ...]) -> list[Path]:
 
 
 def index_inputs_digest(site_dir: Path, langs: tuple[str, ...]) -> str:
-    """A digest of everything the index is made from (the pages and Pagefind's version): its cache key."""
-    digest = hashlib.sha256(importlib.metadata.version("pagefind").encode())
+    """A digest of the pages the index is made from (its key adds the code and Pagefind's version)."""
+    digest = hashlib.sha256()
     for page in indexed_pages(site_dir, langs):
         digest.update(page.relative_to(site_dir).as_posix().encode() + b"\0" + page.read_bytes())
     return digest.hexdigest()

