@@ -21,7 +21,8 @@ from mnistreport.chapters import all_chapters
 from mnistreport.config import Config, section_types
 from mnistreport.engine.graph import Graph
 from mnistreport.engine.keys import fingerprint, key
-from mnistreport.engine.run import BuildInfo, Computed, Inputs, StepRecord, compute as run_steps, compute_facts, summaries
+from mnistreport.engine.run import (BuildInfo, Computed, Inputs, StepRecord, compute as run_steps, compute_facts,
+                                    node_key, plan, summaries)
 from mnistreport.engine.store import TEMPLATES, Store
 from mnistreport.site.content import Page, check_content_parity, read_content
 from mnistreport.site.outputs import FigureFile, write_outputs
@@ -55,6 +56,18 @@ def compute(data: MnistData, config: Config, store: Store, *, provenance: Proven
     computed = run_steps(graph or report_graph(), store, inputs, on_start=on_start, report=report)
     compute_facts(computed, build=BuildInfo(tuple(computed.records), config.as_dict(), quick))
     return computed
+
+
+def planned_keys(config: Config, data_checksum: str, provenance_checksum: str = "provenance") -> dict[str, str]:
+    """Every step's and asset's key for this code, these settings and data, without computing anything
+    (with provenance, so that every node has one)."""
+    graph = report_graph()
+    inputs = Inputs({"data": None, "provenance": provenance_checksum},
+                    {"data": data_checksum, "provenance": provenance_checksum}, config.sections())
+    computed = Computed(graph, inputs, keys=plan(graph, inputs))
+    found = {f"step {name}": step_key for name, step_key in computed.keys.items()}
+    found.update({f"asset {node.name}": node_key(node, computed) for node in graph.of_kind("asset")})
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pytest
 from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
 from mnistreport.sources.mnist import write_idx
-from mnistreport.site.pages import LANGS, SITE_MARKER, SiteError, find_pages
+from mnistreport.site.content import LANGS, SiteError, find_pages
+from mnistreport.site.publish import SITE_MARKER
 
 
 @pytest.fixture
@@ -76,10 +77,9 @@ def test_without_data_and_network_the_sample_edition_is_built_and_says_so(tmp_pa
 
 
 def test_clean_empties_a_cache_and_refuses_a_folder_that_is_not_one(tmp_path, caplog):
-    from mnistreport.engine.store import Cache
+    from mnistreport.engine.store import Store
 
-    cache = Cache(tmp_path / "cache")
-    cache.run("step", lambda: 1, key="a" * 32)
+    Store(tmp_path / "cache").get_or_make("a" * 32, "value", lambda: 1)
     assert cli.main(["clean", "--cache-dir", str(tmp_path / "cache")]) == 0
     assert not list((tmp_path / "cache").rglob("*.pkl"))
     (tmp_path / "mine" / "figures").mkdir(parents=True)
@@ -113,7 +113,7 @@ def test_a_second_build_waits_for_the_first_and_says_so(tmp_path, caplog):
 def test_live_step_line_shows_the_step_under_way_then_its_result(capsys, caplog):
     import time
 
-    from mnistreport.engine.store import StepRecord
+    from mnistreport.engine.run import StepRecord
 
     steps = cli.StepLog(live=True)
     steps.start("a slow step")
@@ -174,3 +174,27 @@ def test_verbose_prints_the_traceback_with_its_cause(tmp_path, monkeypatch, capl
     caplog.clear()
     assert cli.main([*argv, "--verbose"]) == 1
     assert "Traceback" in caplog.text and "direct cause" in caplog.text and "1 // 0" in caplog.text
+
+
+def test_any_error_of_ours_is_one_line_and_exit_1_the_search_indexer_too(tmp_path, monkeypatch, caplog):
+    from mnistreport.site.search import SearchError
+
+    raise_in_build(monkeypatch, SearchError("pagefind failed (exit status 2): no pages"))
+    argv = ["--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")]
+    assert cli.main(argv) == 1
+    assert error_lines(caplog)[0] == "error: pagefind failed (exit status 2): no pages"
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("option, message", [(["--jobs", "0"], "--jobs 0: expected"),
+                                             (["--port", "99999"], "--port 99999: expected"),
+                                             (["--site-url", "ftp://x"], "--site-url 'ftp://x': expected")])
+def test_every_option_is_checked_before_any_work(tmp_path, monkeypatch, caplog, option, message):
+    raise_in_build(monkeypatch, AssertionError("the build must not start"))
+    assert cli.main(["--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache"), *option]) == 1
+    assert error_lines(caplog)[0].startswith(f"error: {message}")
+
+
+def test_serve_passes_its_own_command_line_to_the_builder_without_the_command_and_the_port():
+    assert cli.build_args_for_serve(["serve", "--port", "8001", "--quick", "--data", "d", "--port=9"]) == [
+        "--quick", "--data", "d"]

@@ -129,6 +129,15 @@ def call(node: Node, computed: Computed, **given: Any) -> Any:
         raise NodeError(f"{node.label} failed: {type(exc).__name__}: {exc}") from exc
 
 
+def plan(graph: Graph, inputs: Inputs) -> dict[str, str]:
+    """Every step's key for this code, these libraries, settings and data, without computing anything."""
+    absent = [name for name in OPTIONAL if inputs.builtins.get(name) is None]
+    computed = Computed(graph, inputs, skipped=graph.skipped(absent))
+    for node in graph.steps:
+        computed.keys[node.name] = "skipped" if node in computed.skipped else node_key(node, computed)
+    return computed.keys
+
+
 def compute(graph: Graph, store: Store, inputs: Inputs, *,
             on_start: Callable[[str], None] = lambda name: None,
             report: Callable[[StepRecord], None] = lambda record: None) -> Computed:

@@ -252,30 +252,6 @@ def test_the_widget_survives_markdown_as_one_html_block(lang):
     assert html in out
 
 
-def test_the_neighbours_asset_reads_only_what_it_declares(tmp_path):
-    """assets.explorer_neighbours as the build runs it: through a ResultsView of its declaration."""
-    import json
-    from types import SimpleNamespace
-
-    from mnistreport.render import browser_files as assets
-    from mnistreport.chapters.explore import CHAPTER
-    from mnistreport.declare import ResultsView
-    from mnistreport.results import Results
-
-    (asset,) = [a for a in CHAPTER.assets if a.write is assets.explorer_neighbours]
-    rng = np.random.default_rng(4)
-    results = Results.__new__(Results)
-    results.data = SimpleNamespace(train_images=rng.integers(0, 256, (70, 28, 28), dtype=np.uint8),
-                                   test_images=rng.integers(0, 256, (30, 28, 28), dtype=np.uint8))
-    results.config = SimpleNamespace(explore=SimpleNamespace(pca_components=50, seed=0))
-    view = ResultsView(results, tuple(s.field for s in asset.steps), asset.config, "test")
-    asset.write(view, tmp_path)
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    assert meta["n"] == 100 and meta["k"] == 8 and meta["method"].startswith("PCA 50, exact")
-    _, arrays = decode_bundle((tmp_path / "0.bin").read_bytes())
-    assert arrays["ids"].shape == (100, 8)
-
-
 # ----------------------------------------------------------------------------- writers
 
 
@@ -310,30 +286,3 @@ def test_writers_bundle_without_provenance_says_so_and_rejects_bad_values():
         writers_bundle(np.zeros(3, int), np.array([1, -2, 3]), np.zeros(3, int))
     with pytest.raises(ValueError, match="writer: expected 2 values"):
         writers_bundle(np.zeros(2, int), np.array([1, 2, 3]), np.zeros(3, int))
-
-
-@pytest.mark.parametrize("available", [True, False])
-def test_the_writers_asset_reads_only_the_provenance(tmp_path, available):
-    """assets.explorer_writers through a ResultsView of its declaration (writers chapter), with and without provenance."""
-    from types import SimpleNamespace
-
-    from mnistreport.render import browser_files as assets
-    from mnistreport.chapters.writers import CHAPTER
-    from mnistreport.declare import ResultsView
-    from mnistreport.results import Results
-
-    (asset,) = [a for a in CHAPTER.assets if a.write is assets.explorer_writers]
-    part = lambda series, writer, index: SimpleNamespace(series=np.array(series, np.int8),  # noqa: E731
-                                                         writer=np.array(writer, np.int16),
-                                                         writer_index=np.array(index, np.int16))
-    results = Results.__new__(Results)
-    results.config = SimpleNamespace()
-    results.provenance = (SimpleNamespace(train=part([4, 0, 4], [2154, 12, 2154], [9, 3, 2]), test=part([1], [700], [0]))
-                          if available else None)
-    view = ResultsView(results, tuple(s.field for s in asset.steps), asset.config, "test")
-    asset.write(view, tmp_path)
-    meta, arrays = decode_bundle((tmp_path / "writers.bin").read_bytes())
-    assert meta["available"] is available
-    if available:
-        assert arrays["writer"].tolist() == [2154, 12, 2154, 700] and arrays["series"].tolist() == [4, 0, 4, 1]
-        assert arrays["rank"].tolist() == [1, 0, 0, 0]

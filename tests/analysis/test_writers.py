@@ -171,44 +171,6 @@ def test_who_and_error_report() -> None:
     assert few.overall.min_digits == 2 and few.overall.eligible == 1
 
 
-def test_chapter_steps_with_and_without_provenance() -> None:
-    """The chapter's steps give None without provenance, and its figures a blank pixel; with it, the measures."""
-    from types import SimpleNamespace
-
-    from mnistreport.sources import mnist as d
-    from mnistreport.render import charts as figures
-    from mnistreport.sources import qmnist as p
-    from mnistreport.chapters import writers as chapter
-    from mnistreport.declare import StepInputs
-
-    def inputs(data: d.MnistData, values: dict) -> StepInputs:
-        return StepInputs(data, None, 1, values)  # type: ignore[arg-type]
-
-    labels = np.array([0, 1, 2, 3], dtype=np.uint8)
-    images = np.zeros((4, 28, 28), np.uint8)
-    data = d.MnistData(images, labels, images[:2], labels[:2], source="custom", origin="tiny")
-    table = np.zeros((4, 8), np.int32)
-    table[:, 0], table[:, 1], table[:, 2] = labels, [4, 4, 0, 0], [2100, 2100, 7, 8]
-    prov = p.from_tables({p.QMNIST_TRAIN: table, p.QMNIST_TEST: table}, data, origin="tiny")
-    assert chapter.PROVENANCE.provenance  # its key covers the provenance's checksum
-    assert chapter.PROVENANCE.compute(inputs(d.MnistData(*data.arrays(), "custom", "tiny", provenance=prov), {})) \
-        is prov
-    predictions = SimpleNamespace(predictions=np.array([0, 0], np.uint8))
-    nothing = {chapter.PROVENANCE: None, chapter.MLP: predictions, chapter.CNN: predictions}
-    for compute in (chapter._who, chapter._errors, chapter._means, chapter._map):
-        assert compute(inputs(data, nothing)) is None
-    found = {**nothing, chapter.PROVENANCE: prov}
-    who = chapter._who(inputs(data, found))
-    assert (who.train.n_writers, who.test.n_writers, who.overlap.n_shared) == (3, 1, 1)
-    errors = chapter._errors(inputs(data, found))
-    assert errors.by_collection["mlp"].a.errors == 1 and errors.galleries["students"].hardest == 2100
-    assert chapter._means(inputs(data, found)).counts[0].tolist() == [0, 1]
-    blank = SimpleNamespace(provenance=None, writers=None, writer_errors=None, series_means=None, writer_map=None)
-    for draw in (figures.writers_series_means, figures.writer_first, figures.writers_hands_students,
-                 figures.writers_hardest, figures.writers_map):
-        assert draw(blank).shape == (1, 1)
-
-
 def test_all_digits_table_gains_the_writer_columns() -> None:
     from mnistreport.render.explorer import all_digits_table
 

@@ -33,7 +33,7 @@ from mnistreport.render.bundle import decode_bundle, encode_bundle
 from mnistreport.sources.mnist import load_sample
 from mnistreport.render.style import CLASS_COLOURS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LANGS = ("en", "ja")
 MAP_N = 500
 MLP_EPOCHS = 3

@@ -21,7 +21,7 @@ import pytest
 
 from mnistreport.site.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -3,14 +3,18 @@
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import CONTENT  # noqa: E402
-from mnistreport.site import pages as site
-from mnistreport.site.pages import SiteError
+from mnistreport.site import content, links, pages, publish
+from mnistreport.site.content import SiteError
 
-REPO = Path(__file__).resolve().parent.parent
+# The site's modules as one namespace (content files, links, publishing, rendering): these tests cover all four.
+site = SimpleNamespace(**{**vars(content), **vars(links), **vars(publish), **vars(pages)})
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def write(path: Path, text: str) -> Path:
@@ -190,7 +194,7 @@ def test_publishing_never_leaves_a_moment_without_the_site(tmp_path, monkeypatch
 
 
 def test_publishing_without_an_exchange_call_still_replaces_the_site(tmp_path, monkeypatch):
-    monkeypatch.setattr(site, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(publish, "_exchange", lambda first, second: False)
     out = tmp_path / "site"
     old_site(out)
     site.write_site(out, write_pages=lambda staging: write(staging / "index.html", "new"))
@@ -256,7 +260,7 @@ def make_renderer(tmp_path: Path, page_text: str, body: str = "Text.") -> site.S
     shutil.copytree(REPO / "templates", templates)
     write(templates / "page.html", page_text)
     words = {lang: {"ui": {}, "table": {}} for lang in site.LANGS}
-    inputs = site.SiteInputs(results=object(), figures={}, tables={}, words=words)  # type: ignore[arg-type]
+    inputs = site.SiteInputs(computed=object(), figures={}, words=words, context={})  # type: ignore[arg-type]
     renderer = site.SiteRenderer(inputs, content_dir=content, templates_dir=templates, langs=("en",), banners=[])
     renderer._context = lambda lang, page, helpers: {}  # the results are not needed here
     return renderer
@@ -293,9 +297,9 @@ def published(tiny_site, tiny_cache, tmp_path_factory):
     """The tiny site written again with --site-url (figures from the tiny build's cache)."""
     import logging
 
-    from mnistreport import pipeline
+    from mnistreport import report
 
-    results, _ = tiny_site
+    computed, _ = tiny_site
     out = tmp_path_factory.mktemp("published") / "site"
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
@@ -303,7 +307,7 @@ def published(tiny_site, tiny_cache, tmp_path_factory):
     logger = logging.getLogger("mnistreport")
     logger.addHandler(handler)
     try:
-        pipeline.write(results, out, langs=site.LANGS, cache=tiny_cache, site_url=SITE_URL)
+        report.write(computed, out, langs=site.LANGS, store=tiny_cache, site_url=SITE_URL)
     finally:
         logger.removeHandler(handler)
     return out, [r.getMessage() for r in records]
@@ -340,12 +344,12 @@ def test_without_a_site_url_nothing_that_needs_one_is_written_and_the_build_says
                                                                                         tmp_path, caplog):
     import logging
 
-    from mnistreport import pipeline
+    from mnistreport import report
 
-    results, _ = tiny_site
+    computed, _ = tiny_site
     out = tmp_path / "site"
     with caplog.at_level(logging.INFO, logger="mnistreport"):
-        pipeline.write(results, out, langs=site.LANGS, cache=tiny_cache)
+        report.write(computed, out, langs=site.LANGS, store=tiny_cache)
     assert len([r for r in caplog.records if "--site-url" in r.getMessage()]) == 1
     assert not (out / "sitemap.xml").exists()
     for page in [out / "index.html", out / "en" / "grid.html", out / "ja" / "digit-3.html"]:
@@ -445,7 +449,7 @@ def test_large_figures_offer_smaller_copies_that_exist_at_their_stated_widths(ti
 def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
     from PIL import Image
 
-    from mnistreport.outputs import shrink_png
+    from mnistreport.render.charts import shrink_png
 
     Image.new("RGB", (1000, 500), (200, 30, 30)).quantize(16).save(tmp_path / "big.png")
     shrink_png(tmp_path / "big.png", tmp_path / "small.png", 400)
@@ -454,11 +458,11 @@ def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
 
 
 def test_every_step_of_the_build_is_named_in_each_language():
-    from mnistreport.chapters import CHAPTERS
+    from mnistreport.report import report_graph
     from mnistreport.site.words import load_all_words
 
     words = load_all_words(CONTENT, site.LANGS)
-    fields = {step.field for chapter in CHAPTERS for step in chapter.steps}
+    fields = {step.name for step in report_graph().steps}
     for lang in site.LANGS:
         missing = sorted(f for f in fields if f"step_{f}" not in words[lang]["table"])
         assert not missing, (lang, missing)
@@ -507,3 +511,30 @@ def test_the_build_writes_a_search_index_for_each_language(tiny_site, tmp_path):
     write(tmp_path / "en" / "a.html", '<html lang="en"><body><article data-pagefind-body><h1>x</h1></article></body></html>')
     with pytest.raises(SearchError, match="indexed no page in ja"):
         build_search_index(tmp_path, site.LANGS)
+
+
+def test_every_published_folder_and_file_is_readable_by_any_user_whatever_the_umask(tmp_path):
+    out = tmp_path / "site"
+    old = os.umask(0o077)
+    try:
+        site.write_site(out, write_pages=lambda staging: write(staging / "data" / "explore" / "points.bin", "x"))
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in [out, *out.rglob("*")]}
+    assert modes["."] == 0o755 and modes["data"] == 0o755 and modes["data/explore"] == 0o755
+    assert modes["data/explore/points.bin"] == 0o644
+
+
+def test_a_staging_folder_started_from_the_published_site_never_writes_through_to_it(tmp_path):
+    out = tmp_path / "site"
+    site.write_site(out, write_pages=lambda staging: write(staging / "en" / "a.html", "first"))
+    served = (out / "en" / "a.html")
+    inode = served.stat().st_ino
+    seen = []
+
+    def edit(staging: Path) -> None:
+        site.write_new(staging / "en" / "a.html", "second")
+        seen.append(served.read_text())  # the published page, while the staging folder is being written
+
+    site.write_site(out, write_pages=edit, start_from_published=True)
+    assert seen == ["first"] and served.read_text() == "second" and served.stat().st_ino != inode

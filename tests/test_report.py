@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mnistreport import pipeline
-from mnistreport.engine.store import Cache
+from mnistreport import report
+from mnistreport.engine.store import Store
 from mnistreport.config import config_from_dict
-from mnistreport.site.pages import LANGS, SiteError, find_pages
+from mnistreport.site.content import LANGS, SiteError, find_pages
 
-REPO = Path(__file__).resolve().parent.parent
-from conftest import CONTENT, TINY_CONFIG
+from conftest import CONTENT, REPO, TINY_CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +68,14 @@ def test_every_published_picture_decodes(built):
 
 
 def test_numbers_in_the_text_come_from_the_results(built):
-    results, out = built
+    computed, out = built
     digit = 3
-    count = results.train_counts[digit]
+    count = computed.values["train_counts"][digit]
     for lang in LANGS:
         html = (out / lang / f"digit-{digit}.html").read_text(encoding="utf-8")
         assert f"<strong>{count:,}</strong>" in html
     dataset_html = (out / "en" / "dataset.html").read_text(encoding="utf-8")
-    assert f"{results.memory.ratio:,.1f} times" in dataset_html
+    assert f"{computed.values['memory'].ratio:,.1f} times" in dataset_html
 
 
 def test_figures_have_alt_text_in_the_page_language(built):
@@ -88,12 +87,13 @@ def test_figures_have_alt_text_in_the_page_language(built):
 
 
 def test_results_json_holds_the_numbers(built, tiny_mnist):
-    results, out = built
+    computed, out = built
     payload = json.loads((out / "data" / "results.json").read_text())
     assert payload["data"]["source"] == "custom"
     assert payload["data"]["train_counts"] == [int((tiny_mnist.train_labels == d).sum()) for d in range(10)]
     assert len(payload["data"]["test_counts"]) == 10
-    assert payload["memory"]["uint8_bytes"] == results.memory.uint8_bytes
+    assert payload["memory"]["uint8_bytes"] == computed.values["memory"].uint8_bytes
+    assert payload["steps"][0]["libraries"]["python"]  # each result names the releases that computed it
 
 
 def test_a_custom_edition_says_where_its_data_came_from(built):
@@ -104,18 +104,17 @@ def test_a_custom_edition_says_where_its_data_came_from(built):
 def test_a_rebuild_takes_every_step_from_the_cache_and_a_changed_setting_misses_only_its_readers(
         built, tiny_mnist, tiny_cache):
     config = config_from_dict(TINY_CONFIG)
-    again = pipeline.compute(tiny_mnist, config, tiny_cache)
-    assert all(s.cached for s in again.steps)
-    assert [s.seconds for s in again.steps] == [s.seconds for s in built[0].steps]  # times of the computing build
-    reseeded = pipeline.compute(tiny_mnist, config_from_dict(dict(TINY_CONFIG, sampling={"seed": 7})), tiny_cache)
-    first_keys = {s.field: s.key for s in again.steps}
-    assert {s.field for s in reseeded.steps if s.key != first_keys[s.field]} == {"samples"}  # control: its reader
+    again = report.compute(tiny_mnist, config, tiny_cache)
+    assert all(s.cached for s in again.records)
+    assert [s.seconds for s in again.records] == [s.seconds for s in built[0].records]  # times of the computing build
+    reseeded = report.compute(tiny_mnist, config_from_dict(dict(TINY_CONFIG, sampling={"seed": 7})), tiny_cache)
+    assert {name for name, key in reseeded.keys.items() if key != again.keys[name]} == {"samples"}  # its reader
 
 
 def test_a_write_from_the_cache_publishes_the_same_bytes_as_one_from_an_empty_cache(built, tmp_path):
-    results, out = built
+    computed, out = built
     fresh = tmp_path / "site"
-    pipeline.write(results, fresh, langs=LANGS, cache=Cache(tmp_path / "empty-cache"))
+    report.write(computed, fresh, langs=LANGS, store=Store(tmp_path / "empty-cache"), jobs=2)
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     different = [str(f) for f in files if (out / f).read_bytes() != (fresh / f).read_bytes()]
@@ -132,23 +131,23 @@ def content_with_line_added(tmp_path: Path, page: str, line: str) -> Path:
 
 
 def test_undefined_result_in_markdown_fails_and_keeps_the_old_site(built, tmp_path, tiny_cache):
-    results, _ = built
+    computed, _ = built
     content = content_with_line_added(tmp_path, "en/first-look.md", "{{ no_such_result }}")
     out = tmp_path / "site"
     out.mkdir()
     (out / "marker").write_text("old")
-    paths = pipeline.SitePaths(content=content)
+    paths = report.SitePaths(content=content)
     with pytest.raises(SiteError, match=r"first-look.md:\d+: 'no_such_result' is undefined"):
-        pipeline.write(results, out, langs=LANGS, cache=tiny_cache, paths=paths)
+        report.write(computed, out, langs=LANGS, store=tiny_cache, paths=paths)
     assert [p.name for p in out.iterdir()] == ["marker"]
 
 
 def test_unknown_figure_name_is_an_error(built, tmp_path, tiny_cache):
-    results, _ = built
+    computed, _ = built
     content = content_with_line_added(tmp_path, "ja/index.md", '{{ figure("nope", "x") }}')
     with pytest.raises(SiteError, match=r"ja/index.md:\d+: figure 'nope' does not exist"):
-        pipeline.write(results, tmp_path / "site", langs=LANGS, cache=tiny_cache,
-                       paths=pipeline.SitePaths(content=content))
+        report.write(computed, tmp_path / "site", langs=LANGS, store=tiny_cache,
+                     paths=report.SitePaths(content=content))
 
 
 def test_publishing_files_404_and_page_metadata(built):
@@ -168,15 +167,16 @@ def test_the_site_names_no_local_path_of_the_builder(built, tmp_path, tiny_cache
 
     from mnistreport.sources.mnist import load_dir, write_idx
 
-    results, _ = built
+    computed, _ = built
     folder = tmp_path / "home" / "someone" / "mnist-copy"
     folder.mkdir(parents=True)
     for name, array in zip(("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                            "t10k-labels-idx1-ubyte"), results.data.arrays()):
+                            "t10k-labels-idx1-ubyte"), computed.inputs.builtins["data"].arrays()):
         write_idx(folder / name, array)
     local = load_dir(folder, verify=False)
     out = tmp_path / "site"
-    pipeline.write(dataclasses.replace(results, data=local), out, langs=LANGS, cache=tiny_cache)
+    inputs = dataclasses.replace(computed.inputs, builtins={**computed.inputs.builtins, "data": local})
+    report.write(dataclasses.replace(computed, inputs=inputs), out, langs=LANGS, store=tiny_cache)
     assert "the original MNIST IDX files" in (out / "en" / "index.html").read_text(encoding="utf-8")
     leaks = [str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".xml", ".js")
              and (str(tmp_path) in p.read_text(encoding="utf-8") or "someone" in p.read_text(encoding="utf-8"))]
@@ -184,7 +184,6 @@ def test_the_site_names_no_local_path_of_the_builder(built, tmp_path, tiny_cache
 
 
 def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
-    from mnistreport.site.pages import find_pages
 
     pages = find_pages(CONTENT)
     assert [p.slug for p in pages][:2] == ["index", "dataset"] and pages[-1].slug == "about"
@@ -200,24 +199,24 @@ def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
     assert [p.slug for p in find_pages(content) if p.kind == "chapter"][-1] == "extra"
     (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 99\ntitle: Extra\n---\n", encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/extra.md: kind/order"):
-        from mnistreport.site.pages import check_content_parity
+        from mnistreport.site.content import check_content_parity
 
         check_content_parity(content, LANGS)
 
 
-# --- cache keys are derived from the code, the settings and the data: proved on a copy of the package ---
+# --- keys are derived from the code, the settings and the data: proved on a copy of the package ---
 
 KEYS_SCRIPT = """
 import json, sys
-from mnistreport import pipeline
+from mnistreport import report
 from mnistreport.config import config_from_dict
-print(json.dumps(pipeline.planned_keys(config_from_dict(json.loads(sys.argv[1])), "data")))
+print(json.dumps(report.planned_keys(config_from_dict(json.loads(sys.argv[1])), "data")))
 """
 
 
 @pytest.fixture()
 def package_copy(tmp_path):
-    """A copy of the package to edit, and a function giving its planned cache keys (in a fresh process)."""
+    """A copy of the package to edit, and a function giving its planned keys (in a fresh process)."""
     import subprocess
     import sys
 
@@ -240,12 +239,11 @@ def changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
 def test_editing_a_module_reached_only_through_an_import_misses_and_reverting_hits(package_copy):
     package, keys = package_copy
     first = keys()
-    module = package / "autoencoder.py"  # the CNN step calls cnn.run_cnn, and cnn.py imports autoencoder
+    module = package / "analysis" / "autoencoder.py"  # the CNN step calls cnn.run_cnn, and cnn.py imports it
     original = module.read_text(encoding="utf-8")
     module.write_text(original + "\n# edited\n", encoding="utf-8")
     edited = keys()
-    assert {"step autoencoder", "step cnn", "step all_predictions",
-            "asset data/explore explorer_data"} <= changed(first, edited)
+    assert {"step autoencoder", "step cnn", "step all_predictions", "asset data/explore"} <= changed(first, edited)
     assert "step tsne" not in changed(first, edited)
     module.write_text(original, encoding="utf-8")
     assert keys() == first  # the old entries are found again
@@ -254,65 +252,36 @@ def test_editing_a_module_reached_only_through_an_import_misses_and_reverting_hi
 def test_the_bundle_format_is_in_the_assets_keys(package_copy):
     package, keys = package_copy
     first = keys()
-    (package / "bundle.py").write_text((package / "bundle.py").read_text() + "\n# new format\n")
-    assert changed(first, keys()) == {"asset data/explore explorer_data", "asset data/draw draw_data",
-                                      "asset data all_digits_table", "asset data/explore-neighbours explorer_neighbours",
-                                      "asset data/explore-writers explorer_writers"}
+    bundle = package / "render" / "bundle.py"
+    bundle.write_text(bundle.read_text() + "\n# new format\n")
+    assert changed(first, keys()) == {"asset data/explore", "asset data/draw", "asset data",
+                                      "asset data/explore-neighbours", "asset data/explore-writers"}
 
 
 def test_a_setting_read_by_an_asset_is_in_its_key(package_copy):
     _, keys = package_copy
     first = keys()
-    assert changed(first, keys({"sampling": {"seed": 1}})) == {"step samples", "asset data/draw draw_data"}
+    assert changed(first, keys({"sampling": {"seed": 1}})) == {"step samples", "asset data/draw"}
 
 
-def test_a_steps_label_is_not_its_identity(package_copy):
+def test_adding_a_figure_to_a_chapter_recomputes_none_of_its_steps(package_copy):
     package, keys = package_copy
     first = keys()
-    chapter = package / "chapters" / "explore.py"
-    chapter.write_text(chapter.read_text().replace('"t-SNE map of all digits"', '"Map of every digit"'))
+    chapter = package / "chapters" / "tsne.py"
+    chapter.write_text(chapter.read_text() + '''
+
+@tsne_chapter.figure("tsne-again")
+def tsne_again(tsne: SampleMap, data: MnistData):
+    return charts.map_scatter(tsne.map.coords, tsne.labels(data))
+''')
     assert keys() == first
 
 
-def test_a_step_reading_an_undeclared_global_fails_the_build(package_copy):
+def test_a_step_reading_a_global_no_key_covers_fails_the_build(package_copy):
     package, keys = package_copy
     chapter = package / "chapters" / "dataset.py"
     chapter.write_text(chapter.read_text().replace(
-        "lambda i: dataset.memory_footprint(*i.data.arrays()))",
-        "lambda i: dataset.memory_footprint(*i.data.arrays()) if LIMITS else None)\nLIMITS = [1]"))
-    with pytest.raises(RuntimeError, match=r"step 'memory' reads the global 'LIMITS' \(list\)"):
+        "    return describe.memory_footprint(*data.arrays())",
+        "    return describe.memory_footprint(*data.arrays()) if LIMITS else None\n\n\nLIMITS = [1]"))
+    with pytest.raises(RuntimeError, match=r"step 'memory' .* reads the global 'LIMITS' \(list\)"):
         keys()
-
-
-def test_compute_reads_only_what_it_declares(tiny_mnist):
-    from mnistreport.declare import ConfigView, Step, StepInputs, UndeclaredRead
-
-    config = config_from_dict({})
-    other = Step("other", "other", lambda i: 1)
-    inputs = StepInputs(tiny_mnist, ConfigView(config, ("tsne",), "step 'x'"), 1, {}, "step 'x'")
-    assert inputs.config.tsne.seed == 0
-    with pytest.raises(UndeclaredRead, match=r"step 'x' reads the config section \[sampling\]"):
-        inputs.config.sampling
-    with pytest.raises(UndeclaredRead, match="step 'x' reads step 'other'"):
-        inputs[other]
-
-
-def test_a_figure_reads_only_its_steps(built):
-    from mnistreport.declare import ResultsView, UndeclaredRead
-
-    results, _ = built
-    view = ResultsView(results, ("tsne",), (), "figure 'f'")
-    assert (view.labels_of(view.tsne) == results.labels_of(results.tsne)).all()  # methods work on the view
-    with pytest.raises(UndeclaredRead, match=r"figure 'f' reads results.mlp"):
-        view.mlp
-    with pytest.raises(UndeclaredRead, match=r"figure 'f' reads the config section \[tsne\]"):
-        view.config.tsne
-
-
-def test_only_a_provenance_step_reads_the_provenance(tiny_mnist):
-    from mnistreport.declare import DataView, UndeclaredRead
-
-    assert DataView(tiny_mnist, "step 'p'", provenance=True).provenance is None
-    assert DataView(tiny_mnist, "step 'x'").train_labels is tiny_mnist.train_labels
-    with pytest.raises(UndeclaredRead, match=r"step 'x' reads data.provenance"):
-        DataView(tiny_mnist, "step 'x'").provenance

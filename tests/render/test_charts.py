@@ -82,3 +82,4 @@ def test_every_figure_starts_from_the_same_style_whatever_was_changed_before(tmp
     finally:
         plt.rcdefaults()
     assert (tmp_path / "3.png").read_bytes() != first
+

