@@ -161,6 +161,28 @@ def pca(x: np.ndarray, n_components: int = 50, seed: int = 0) -> PcaResult:
     )
 
 
+@dataclass(frozen=True)
+class Eigendigits:
+    """The first principal components of the digits, as images ("eigendigits"), and how much they explain."""
+
+    mean: np.ndarray  # (H, W) float32: the mean digit, in [0, 1]
+    components: np.ndarray  # (k, H, W) float32: unit-length directions in pixel space, strongest first
+    explained_variance_ratio: np.ndarray  # (k,) float64: the share of the pixels' variance along each
+
+    @property
+    def explained(self) -> float:
+        """The share of the variance the k components keep together."""
+        return float(self.explained_variance_ratio.sum())
+
+
+def eigendigits(images: np.ndarray, n_components: int, seed: int = 0) -> Eigendigits:
+    """The first ``n_components`` principal components of ``images`` (N, H, W uint8), pixels scaled to [0, 1]:
+    the directions PCA keeps before t-SNE, each shown as a picture of the pixels it raises and lowers."""
+    found = pca(scale_pixels(images), min(n_components, len(images)), seed)
+    side = images.shape[1:]
+    return Eigendigits(found.mean.reshape(side), found.components.reshape(-1, *side), found.explained_variance_ratio)
+
+
 def project(result: PcaResult, x: np.ndarray) -> np.ndarray:
     """``(x - mean) @ components.T``: rows of ``x`` in an existing PCA's space, float32.
 

@@ -47,6 +47,27 @@ def tsne_big(data: MnistData, settings: Tsne, grid: Grid, jobs: int) -> SampleMa
                                   cost_max=grid.cost_max)
 
 
+EIGENDIGITS = 16  # principal components shown: two rows of eight
+
+
+@tsne_chapter.step
+def eigendigits(data: MnistData, settings: Tsne) -> embedding.Eigendigits:
+    """The first principal components of every training digit: the shapes PCA keeps before t-SNE."""
+    return embedding.eigendigits(data.train_images, EIGENDIGITS, settings.seed)
+
+
+@tsne_chapter.figure("eigendigits", scale=4)
+def eigendigits_picture(eigendigits: embedding.Eigendigits) -> np.ndarray:
+    """Each component in a diverging colour map (red: pixels it raises, blue: pixels it lowers), two rows."""
+    cells = []
+    for component in eigendigits.components:
+        limit = float(np.abs(component).max()) or 1.0
+        cells.append(charts.colormap(component, "RdBu_r", -limit, limit))
+    columns = -(-len(cells) // 2)
+    cells += [np.ones_like(cells[0])] * (2 * columns - len(cells))
+    return charts.tile(np.stack(cells), 2, columns, gap=2)
+
+
 @tsne_chapter.figure("tsne-scatter")
 def tsne_scatter(tsne: SampleMap, data: MnistData):
     return charts.map_scatter(tsne.map.coords, tsne.labels(data))
