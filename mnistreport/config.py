@@ -34,7 +34,7 @@ class Sampling:
 
 @dataclass(frozen=True)
 class FirstLook:
-    """Chapter 2 and the digit pages' sample mosaics."""
+    """The first-look chapter and the digit pages' sample mosaics."""
 
     mosaic_rows: int = 15
     mosaic_cols: int = 30
@@ -43,7 +43,7 @@ class FirstLook:
 
 @dataclass(frozen=True)
 class Tsne:
-    """Chapter 3: PCA then t-SNE of a random sample, and a larger raw-pixel map.
+    """The tsne chapter: PCA then t-SNE of a random sample, and a larger raw-pixel map.
 
     The main map has ``grid.side`` squared digits (it is snapped onto that grid).
     """
@@ -56,7 +56,7 @@ class Tsne:
 
 @dataclass(frozen=True)
 class Perplexity:
-    """Chapter 4: one sample embedded at several perplexities."""
+    """The perplexity chapter: one sample embedded at several perplexities."""
 
     n: int = 1000
     values: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0)
@@ -64,7 +64,7 @@ class Perplexity:
 
 @dataclass(frozen=True)
 class Grid:
-    """Chapter 5: the map snapped onto a side x side grid by linear assignment."""
+    """The grid chapter: the map snapped onto a side x side grid by linear assignment."""
 
     side: int = 50
     cost_max: float = 100000.0
@@ -72,7 +72,7 @@ class Grid:
 
 @dataclass(frozen=True)
 class Kmeans:
-    """Chapter 6: k-means on the codes, on raw pixels and on PCA.
+    """The autoencoder chapter: k-means on the codes, on raw pixels and on PCA.
 
     (The autoencoder's and the classifier's sections are their modules' own
     parameter classes, ``AutoencoderParams`` and ``MlpParams``.)

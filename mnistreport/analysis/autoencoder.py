@@ -1,4 +1,4 @@
-"""Chapter 6: a small dense autoencoder (Keras) and its 36-value codes.
+"""The autoencoder chapter: a small dense autoencoder (Keras) and its 36-value codes.
 
 The recipe: 784 inputs scaled to [0, 1] -> Dense(36, relu) -> Dense(784,
 sigmoid), Adam (learning rate 0.001), binary cross-entropy, batch size 2024,
@@ -12,19 +12,18 @@ What this module changes, and why (the chapter says so too):
   measured once, afterwards. The weights of the last epoch that made
   progress are kept (``restore_best_weights``), not those of the epochs that
   only waited out the patience.
-* **Learning rate 0.002 and a stopping threshold.** With lr 0.001 the
-  validation loss was still falling by ~1e-5 an epoch at epoch 200, so the
-  recipe never stopped early (measured: 200 epochs, 240 s, test loss 0.0871).
-  Doubling the learning rate reaches that loss in about half the epochs
-  (lr 0.003 and above plateau higher - 0.01 ends near 0.105 - because ReLU code
-  units die), and ``min_delta=1e-4`` makes an epoch count as progress only if
-  the validation loss drops by at least 0.0001, so patience 5 ends training
-  once the curve has flattened. ``RECIPE`` keeps lr 0.001 and ``min_delta=0``
-  so the benchmark can compare the two.
+* **Learning rate 0.002 and a stopping threshold.** With lr 0.001 the recipe
+  never stopped early; doubling the learning rate reaches its loss in fewer
+  epochs (higher rates plateau higher, because ReLU code units die), and
+  ``min_delta=1e-4`` makes an epoch count as progress only if the validation
+  loss drops by at least 0.0001, so patience 5 ends training once the curve has
+  flattened. ``RECIPE`` keeps lr 0.001 and ``min_delta=0`` so the benchmark
+  (``benchmarks/models.py``) can compare the two. Why: docs/DECISIONS.md,
+  "Autoencoder early stopping and learning rate".
 * **Not changed: compiled steps.** Keras turns XLA (``jit_compile``) off
   when TensorFlow's op determinism is on, and determinism matters more here
-  (cached, reproducible numbers); XLA saved only ~20 % an epoch in a short
-  trial, far less than the learning rate gains.
+  (cached, reproducible numbers). Why: docs/DECISIONS.md, "No XLA (compiled
+  steps) for the Keras models".
 
 The trained weights are stored as NumPy arrays (no Keras object), so the
 result pickles; :func:`encode` / :func:`decode` run the model in NumPy.

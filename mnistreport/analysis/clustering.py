@@ -1,4 +1,4 @@
-"""Chapter 6: k-means clusters of digits and how well they match the labels.
+"""The autoencoder chapter: k-means clusters of digits and how well they match the labels.
 
 k-means (scikit-learn, fixed seed) is run on three feature sets - the
 autoencoder's codes, raw pixels scaled to [0, 1] and PCA-50 of the pixels - and
@@ -16,11 +16,9 @@ import numpy as np
 
 from mnistreport.analysis.describe import stroke_features
 
-# k-means restarts (k-means++ starts, lowest inertia kept). Measured on the
-# 60,000 training images, 2 busy cores: raw pixels n_init=1 13 s (inertia
-# 2.365e6), n_init=3 55 s (2.353e6, 0.5 % lower); PCA-50 0.9 s vs 2.5 s. Three
-# starts make the reported clustering less dependent on one lucky or unlucky
-# start; the fit is cached by the build.
+# k-means restarts (k-means++ starts, lowest inertia kept): three, so the reported
+# clustering depends less on one lucky or unlucky start; the fit is cached by the
+# build. Why: docs/DECISIONS.md, "k-means restarts".
 DEFAULT_N_INIT = 3
 
 

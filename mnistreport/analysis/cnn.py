@@ -1,4 +1,4 @@
-"""Chapter 7, second classifier: a small Keras convolutional network beside the NumPy MLP.
+"""The classifier chapter, second classifier: a small Keras convolutional network beside the NumPy MLP.
 
 The architecture (defaults of :class:`CnnParams`)::
 

@@ -1,4 +1,4 @@
-"""Chapter 7: two classifiers on the same test digits, compared honestly.
+"""The classifier chapter: two classifiers on the same test digits, compared honestly.
 
 Pure functions over two prediction arrays and the true labels (no training,
 no TensorFlow):

@@ -1,4 +1,4 @@
-"""Descriptive statistics of the data set: chapters 1 and 2 and the digit pages.
+"""Descriptive statistics of the data set: the dataset and first-look chapters and the digit pages.
 
 Pure functions over the image and label arrays: label counts, per-class mean and
 standard-deviation images, the random samples that the mosaics show, and the

@@ -1,25 +1,15 @@
-"""PCA and t-SNE maps of digits, and how good each map is (chapters 3, 4 and 5).
+"""PCA and t-SNE maps of digits, and how good each map is (the tsne, perplexity and grid chapters).
 
-The chapter-3 recipe: pixels scaled to [0, 1], PCA to 50 components, t-SNE to 2-D
+The tsne chapter's recipe: pixels scaled to [0, 1], PCA to 50 components, t-SNE to 2-D
 with perplexity 50 and a fixed seed, the map min-max scaled to [0, 1] per axis.
 
 The t-SNE implementation is openTSNE with PCA initialisation, exact nearest
 neighbours, Barnes-Hut gradients (theta 0.8) below ``FFT_MIN_POINTS`` points and FFT
 (FIt-SNE) gradients from there on (openTSNE's own "auto" rule), 250 early-exaggeration
-iterations then 250 normal ones. Chosen by measurement with
-``benchmarks/embedding_grid.py`` against the reference recipe (scikit-learn
-``TSNE(perplexity=50)``, defaults: 1,000 iterations) on 2,500 MNIST digits, on
-2 cores shared with other jobs (so single timings are noisy): with openTSNE's
-default 250+500 iterations, Barnes-Hut took 9.9 s against 19 s for FFT in the
-calmer runs (FFT's interpolation grid grows with the map's spread, not with N,
-so it only pays off for large N; under heavy load one run showed the opposite,
-76 s against 37 s); 250+250 iterations took 7.2 s instead of 9.9 s with the
-same trustworthiness (0.976-0.977, reference 0.9745). Barnes-Hut theta 0.8
-instead of 0.5 cut 3.3 s to 2.8 s with trustworthiness 0.976 and 10-NN accuracy
-0.900 (0.8972 at 0.5). The chosen settings ran the 2,500-digit map in about
-2.8-3.3 s against the reference's 8 s (quiet machine) to 20 s (loaded). Threads
-(``n_jobs``) are the caller's choice; with other jobs on the same 2 cores,
-``n_jobs=1`` was often as fast as or faster than 2.
+iterations then 250 normal ones; the reference it is compared with is scikit-learn's
+``TSNE(perplexity=50)`` with its defaults (1,000 iterations), and
+``benchmarks/embedding_grid.py`` re-measures both. Threads (``n_jobs``) are the
+caller's choice. Why: docs/DECISIONS.md, "t-SNE implementation and iterations".
 
 Every map is scored the same way (all on the min-max scaled map that is shown):
 
@@ -41,9 +31,9 @@ import numpy as np
 
 from mnistreport.analysis.describe import scale_pixels
 
-# openTSNE and scikit-learn are imported inside the functions that use them: they
-# take over a second to import, and a rebuild that finds every map in the cache
-# never needs them.
+# openTSNE and scikit-learn are imported inside the functions that use them: a
+# rebuild that finds every map in the cache never needs them (why: docs/DECISIONS.md,
+# "Lazy imports of the heavy libraries").
 
 __all__ = [
     "MapResult",
@@ -71,7 +61,8 @@ EARLY_ITER = 250
 MAIN_ITER = 250
 #: From this many points on, FFT gradients (cost ~ N) beat Barnes-Hut (~ N log N).
 FFT_MIN_POINTS = 10000
-#: Barnes-Hut accuracy/speed trade-off (openTSNE default 0.5; 0.8 measured as good here).
+#: Barnes-Hut accuracy/speed trade-off (openTSNE default 0.5; why 0.8: docs/DECISIONS.md,
+#: "t-SNE implementation and iterations").
 BH_THETA = 0.8
 
 
@@ -96,6 +87,14 @@ class PcaResult:
 
 
 @dataclass(frozen=True)
+class PcaBasis:
+    """A fitted PCA without its projected rows: ``(x - mean) @ components.T`` projects new rows (``project``)."""
+
+    mean: np.ndarray  # (D,) float32
+    components: np.ndarray  # (n_components, D) float32
+
+
+@dataclass(frozen=True)
 class MapResult:
     """A 2-D t-SNE map scaled to [0, 1] per axis, with its quality measures."""
 
@@ -112,6 +111,7 @@ class MapResult:
     theta: float = BH_THETA  # Barnes-Hut accuracy (used only with gradient "bh")
     iterations: tuple[int, int] = (EARLY_ITER, MAIN_ITER)  # early exaggeration, then normal
     neighbours: str = "exact"  # how the input's nearest neighbours were found
+    basis: PcaBasis | None = None  # the PCA the map's input was projected on (None: raw pixels)
 
     def summary(self) -> dict:
         """Plain-Python numbers for ``results.json``."""
@@ -144,12 +144,14 @@ def pca(x: np.ndarray, n_components: int = 50, seed: int = 0) -> PcaResult:
     """Project ``x`` (N, D) on its first ``n_components`` principal components.
 
     Used to denoise and shrink the pixels before t-SNE (784 -> 50 dimensions), as in
-    the reference recipe. Deterministic for a given ``seed``.
+    the reference recipe. Deterministic for a given ``seed``. A small edition may have
+    fewer rows than components asked for: PCA then keeps as many components as rows
+    (the one place this limit is applied).
     """
     start = time.perf_counter()
     from sklearn.decomposition import PCA
 
-    model = PCA(n_components=n_components, random_state=seed)
+    model = PCA(n_components=min(n_components, len(x)), random_state=seed)
     features = model.fit_transform(np.asarray(x, dtype=np.float32))
     seconds = time.perf_counter() - start
     return PcaResult(
@@ -178,18 +180,19 @@ class Eigendigits:
 def eigendigits(images: np.ndarray, n_components: int, seed: int = 0) -> Eigendigits:
     """The first ``n_components`` principal components of ``images`` (N, H, W uint8), pixels scaled to [0, 1]:
     the directions PCA keeps before t-SNE, each shown as a picture of the pixels it raises and lowers."""
-    found = pca(scale_pixels(images), min(n_components, len(images)), seed)
+    found = pca(scale_pixels(images), n_components, seed)
     side = images.shape[1:]
     return Eigendigits(found.mean.reshape(side), found.components.reshape(-1, *side), found.explained_variance_ratio)
 
 
-def project(result: PcaResult, x: np.ndarray) -> np.ndarray:
+def project(result: PcaResult | PcaBasis, x: np.ndarray) -> np.ndarray:
     """``(x - mean) @ components.T``: rows of ``x`` in an existing PCA's space, float32.
 
     What the drawing page computes for a reader's digit. For the fitted rows this is
     close to, not equal to, ``result.features`` (scikit-learn's randomized solver
-    returns U * S, which differs from the projection by up to ~0.04 on 2,500 digits),
-    so the page's map digits are projected the same way as a drawing.
+    returns U * S, not the projection), so the page's map digits are projected the
+    same way as a drawing (how close: docs/DECISIONS.md, "The drawing widget's map
+    features are projected").
     """
     return np.asarray((np.asarray(x, np.float32) - result.mean) @ result.components.T, dtype=np.float32)
 
@@ -332,7 +335,7 @@ def tsne_map(
     """t-SNE ``features`` (N, D) to 2-D, min-max scale each axis to [0, 1], and score the map.
 
     Each axis is scaled on its own (x and y both fill [0, 1]) so the map covers the
-    unit square that chapter 5's grid spans. The quality numbers are measured on
+    unit square that the grid chapter's grid spans. The quality numbers are measured on
     this scaled map (see ``map_quality``); ``seconds`` is the t-SNE time only.
     openTSNE lowers a perplexity larger than (N - 1) / 3 to fit tiny inputs.
     """
@@ -371,7 +374,7 @@ def embed_digits(
     n_jobs: int = 2,
     schedule: TsneSchedule = TsneSchedule(),
 ) -> MapResult:
-    """Chapter-3 recipe: pixels to [0, 1], PCA (or none when ``pca_components`` is None), t-SNE.
+    """The tsne chapter's recipe: pixels to [0, 1], PCA (or none when ``pca_components`` is None), t-SNE.
 
     ``pca_components=None`` is the 10,000-digit raw-pixel map. Trustworthiness is
     measured against the t-SNE input (the PCA features, or the scaled pixels), on a
@@ -381,9 +384,10 @@ def embed_digits(
     if pca_components is None:
         return _with_input(tsne_map(x, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs, schedule=schedule),
                            "raw pixels")
-    features = pca(x, pca_components, seed).features
-    result = tsne_map(features, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs, schedule=schedule)
-    return _with_input(result, f"PCA {pca_components}")
+    fitted = pca(x, pca_components, seed)
+    result = tsne_map(fitted.features, labels, perplexity=perplexity, seed=seed, n_jobs=n_jobs, schedule=schedule)
+    return replace(_with_input(result, f"PCA {fitted.features.shape[1]}"),
+                   basis=PcaBasis(fitted.mean, fitted.components))
 
 
 def _with_input(result: MapResult, prefix: str) -> MapResult:
@@ -400,12 +404,13 @@ def perplexity_sweep(
     seed: int = 0,
     n_jobs: int = 2,
 ) -> list[MapResult]:
-    """One map per perplexity of the same digits (chapter 4: pass the same 1,000).
+    """One map per perplexity of the same digits (the perplexity chapter: pass the same 1,000).
 
     PCA is computed once and shared, and every map uses the same seed, so the maps
     differ only by perplexity.
     """
     features = pca(scale_pixels(images_uint8), pca_components, seed).features
+    pca_components = features.shape[1]
     return [
         _with_input(tsne_map(features, labels, perplexity=p, seed=seed, n_jobs=n_jobs), f"PCA {pca_components}")
         for p in perplexities

@@ -1,4 +1,4 @@
-"""Snapping a 2-D map onto a regular grid by linear assignment (chapter 5).
+"""Snapping a 2-D map onto a regular grid by linear assignment (the grid chapter).
 
 Every map point gets exactly one node of a ``side`` x ``side`` grid over [0, 1]^2 so
 that the sum of squared distances between points and their nodes is as small as
@@ -12,20 +12,19 @@ measurement):
   ``(row_ind, col_ind, (lapcost, u, v))``; ``row_ind[i]`` is the column given to row
   ``i`` and ``col_ind[j]`` the row given to column ``j``.
 * It solves in **float32** unless ``force_doubles=True``: a float64 matrix is cast
-  to float32 first. The float64 path is not an option here: on a clustered
-  30x30 problem it did not finish in 30 s while float32 took 0.4 s (on 50x50 it
-  ran for minutes). float32 costs can make the solution very slightly worse than
-  the exact float64 optimum (we measured 5e-10 relative on 900 points); the
-  tests hold the total cost to scipy's exact optimum within 1e-6.
+  to float32 first. This module uses the float32 path (the float64 one is far too
+  slow). float32 costs can make the solution very slightly worse than the exact
+  float64 optimum; the tests hold the total cost to scipy's exact optimum within
+  1e-6. Why: docs/DECISIONS.md, "lapjv in float32".
 
 Grids too large for one exact solve (all 70,000 digits on 265x265) go to
 ``assign_to_large_grid``: the same objective, solved coarse to fine with many small
 exact solves (blocks, then re-solved windows); ``benchmarks/grid_large.py`` measures
 it against the exact optimum and on all of MNIST. Its small solves use scipy's
 ``linear_sum_assignment`` by default: on these sub-problems (16x16 windows of a
-nearly optimal assignment, rectangular when nodes are empty) it was 2-7 times
-faster than lapjv in CPU time, is exact in float64, and takes rectangular
-matrices; ``solver="lapjv"`` is there to compare.
+nearly optimal assignment, rectangular when nodes are empty) it is faster than
+lapjv, is exact in float64, and takes rectangular matrices; ``solver="lapjv"`` is
+there to compare. Why: docs/DECISIONS.md, "The scalable grid assignment".
 """
 
 from __future__ import annotations
@@ -229,7 +228,7 @@ def neighbour_agreement(cell_of_point: np.ndarray, labels: np.ndarray, side: int
 
 @dataclass(frozen=True)
 class Mismatch:
-    """A grid's cells filled with the right images and with shuffled ones (chapter 5's last picture)."""
+    """A grid's cells filled with the right images and with shuffled ones (the grid chapter's last picture)."""
 
     permutation: np.ndarray  # the shuffled pairing: cell of point i shows the image of point permutation[i]
     agreement: float  # share of neighbouring cells with the same digit, correct pairing
@@ -388,14 +387,10 @@ def assign_to_large_grid(
     square, scaled to 100000, float32). Deterministic: no random numbers, stable
     sorts. ``method`` in the result says what ran; ``seconds`` times all of it.
 
-    Measured (``benchmarks/grid_large.py``, 2 shared cores): 10,000 t-SNE map points on
-    100x100 came 0.04 % above lapjv's exact optimum in about 2 s (the exact solve: about
-    90 s); 10,168 points of the 70,000-digit map on 101x101 (33 empty nodes), 0.07 %
-    above; all 70,000 digits on 265x265 took about 25 s. A window keeps its number of
-    points, so empty nodes move only as far as the coarse levels placed them: with many
-    of them the result is further off (5 % of the nodes empty in the tests: up to 0.4 %
-    above the optimum; 3.9 % empty, 2,500 map points on 51x51: 1.0 % above with the
-    defaults, 3.2 % when forced through two coarse levels).
+    A window keeps its number of points, so empty nodes move only as far as the coarse
+    levels placed them: with many of them the result is further off the optimum. How
+    close it comes, and how fast (``benchmarks/grid_large.py`` re-measures it):
+    docs/DECISIONS.md, "The scalable grid assignment".
     """
     cols = rows if cols is None else cols
     rows, cols = _grid_shape_checked(rows, cols)
@@ -521,8 +516,9 @@ def _coarsen(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns the coarse positions (R2, C2, 2) and each coarse node's centre in the fine
     grid's cell units, (column, row), e.g. (0.5, 0.5) for the top-left 2 x 2. Where a
     side is odd, the last coarse row or column stands for a single row or column: the
-    coarse problem then has a little more room there than the grid has (measured: making
-    the room exact, by merging those nodes in pairs, gave worse results).
+    coarse problem then has a little more room there than the grid has (making the room
+    exact, by merging those nodes in pairs, was tried: docs/DECISIONS.md, "The scalable
+    grid assignment").
     """
     rows, cols = nodes.shape[:2]
     row, col = np.mgrid[0:rows, 0:cols].astype(np.float64)

@@ -1,4 +1,4 @@
-"""Chapter 7: a 784-200-10 sigmoid network written with NumPy only.
+"""The classifier chapter: a 784-200-10 sigmoid network written with NumPy only.
 
 The recipe is the one popularised by *Make Your Own Neural Network*: inputs
 scaled as ``x / 255 * 0.99 + 0.01``, targets 0.01 everywhere and 0.99 at the
@@ -18,9 +18,9 @@ Two implementations of the *same* per-example algorithm live here:
   into a rank-1 part ``lr * 0.01 * dh 1^T``, kept as a running per-unit offset
   ``b`` (so the effective weights are ``W + b 1^T``), and a sparse part that
   touches only the non-zero pixel columns. The forward pass uses the same
-  split with running row sums of ``W``. Measured on 2 cores it is about 4-5x
-  faster than the plain loop (``benchmarks/models.py``); float32 changes the
-  weights by ~1e-6 after 5,000 examples.
+  split with running row sums of ``W``. ``benchmarks/models.py`` times it against
+  the plain loop and compares their weights. Why: docs/DECISIONS.md, "The MLP's
+  vectorised loop and float32".
 
 ``hidden_error="book"`` reproduces the book's shortcut, which sends the raw
 output errors (without the output sigmoid's derivative) back to the hidden
@@ -255,7 +255,7 @@ def confusion_matrix(true_labels: np.ndarray, predicted: np.ndarray, n: int = N_
 
 
 def evaluate_predictions(true_labels: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
-    """The test-set measures every chapter-7 classifier reports, computed in one place.
+    """The test-set measures every classifier of the classifier chapter reports, computed in one place.
 
     Returns the fields that :class:`MlpResult` and ``cnn.CnnResult`` share, by
     name: ``predictions`` (uint8), ``test_accuracy``, ``per_digit_accuracy``

@@ -1,4 +1,4 @@
-"""A random sample of digits mapped by t-SNE and, optionally, snapped onto a grid (chapters 3-5).
+"""A random sample of digits mapped by t-SNE and, optionally, snapped onto a grid (the tsne, perplexity and grid chapters).
 
 The chapter-3 map, the raw-pixel map and every digit page's own map are the
 same recipe applied to a different sample; this module holds that recipe once.
@@ -46,8 +46,6 @@ def grid_side_for(available: int, wanted_side: int) -> int:
 def map_sample(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, *, pca_components: int | None,
                perplexity: float, seed: int, jobs: int, grid_side: int | None, cost_max: float) -> SampleMap:
     """Embed the digits at ``indices`` with t-SNE and, when ``grid_side`` is given, snap them onto a grid."""
-    if pca_components is not None:
-        pca_components = min(pca_components, len(indices))  # PCA cannot have more components than samples
     result = embedding.embed_digits(images[indices], labels[indices], pca_components=pca_components,
                                     perplexity=perplexity, seed=seed, n_jobs=jobs)
     snapped = grid.assign_to_grid(result.coords, side=grid_side, cost_max=cost_max) if grid_side else None
@@ -56,7 +54,7 @@ def map_sample(images: np.ndarray, labels: np.ndarray, indices: np.ndarray, *, p
 
 @dataclass(frozen=True)
 class PerplexitySweep:
-    """Chapter 4: the same random digits embedded at each perplexity."""
+    """The perplexity chapter: the same random digits embedded at each perplexity."""
 
     indices: np.ndarray  # rows of the training set
     maps: list[embedding.MapResult]  # one per perplexity, in the order asked

@@ -9,7 +9,7 @@ coordinates), each returning a small frozen dataclass:
 * :func:`compare_errors`: a classifier's test error in two groups of digits (two
   series, or the two halves of the test set), each with a Wilson interval, and
   Fisher's exact test of the difference (two-sided; the groups are disjoint, so
-  unlike chapter 7's McNemar test the counts are independent);
+  unlike the classifier chapter's McNemar test the counts are independent);
 * :func:`series_means`: the mean image of each digit per collection, and their difference;
 * :func:`writer_errors`, :func:`gallery_writers`, :func:`writer_digits`: error per
   test writer, and whose digits to show, by a stated rule;

@@ -48,8 +48,7 @@ def kmeans_pixels(data: MnistData, settings: Kmeans) -> ClusterResult:
 @autoencoder_chapter.step
 def kmeans_pca(data: MnistData, settings: Kmeans) -> ClusterResult:
     """The second baseline: k-means on the pixels' PCA components."""
-    components = min(settings.pca_components, len(data.train_labels))
-    features = embedding.pca(describe.scale_pixels(data.train_images), components, settings.seed).features
+    features = embedding.pca(describe.scale_pixels(data.train_images), settings.pca_components, settings.seed).features
     return kmeans_of(features, data.train_labels, settings)
 
 

@@ -13,7 +13,7 @@ from mnistreport.analysis.describe import scale_pixels
 from mnistreport.analysis.embedding import project
 from mnistreport.analysis.mlp import MlpParams, MlpResult, run_mlp
 from mnistreport.analysis.sample_maps import SampleMap
-from mnistreport.config import Sampling, Tsne
+from mnistreport.config import Sampling
 from mnistreport.engine.nodes import Chapter
 from mnistreport.render import browser_files, charts, drawmodel
 from mnistreport.render.formats import interval
@@ -177,18 +177,18 @@ def digit_classifiers(comparison: Comparison, mlp: MlpResult, cnn: CnnResult, wo
 
 
 @classifier.asset("data/draw")
-def draw_data(mlp: MlpResult, tsne: SampleMap, data: MnistData, tsne_settings: Tsne, sampling: Sampling,
-              folder: Path) -> None:
+def draw_data(mlp: MlpResult, tsne: SampleMap, data: MnistData, sampling: Sampling, folder: Path) -> None:
     """``model.bin`` (the network's weights, the main map's PCA, the map's digits) and ``map-digits.png``.
 
-    The PCA is the one the main map (the ``tsne`` step) was computed with, fitted again on the same digits.
+    The PCA is the one the main map (the ``tsne`` step) projected its digits on, so a drawn digit lands
+    where the map would put it.
     """
     images = tsne.images(data)
-    pixels = scale_pixels(images)
-    pca = browser_files.pixel_pca(pixels, tsne_settings.pca_components, tsne_settings.seed)
+    basis = tsne.map.basis
     examples = drawmodel.pick_examples(data.test_labels, browser_files.EXAMPLES_PER_CLASS, sampling.seed)
-    bundle = drawmodel.model_bundle(mlp.weights, pca.mean, pca.components, project(pca, pixels), tsne.map.coords,
-                                    tsne.labels(data), data.test_images[examples], data.test_labels[examples])
+    bundle = drawmodel.model_bundle(mlp.weights, basis.mean, basis.components, project(basis, scale_pixels(images)),
+                                    tsne.map.coords, tsne.labels(data), data.test_images[examples],
+                                    data.test_labels[examples])
     (folder / "model.bin").write_bytes(bundle)
     (folder / "map-digits.png").write_bytes(drawmodel.sheet_png(drawmodel.map_digit_sheet(images)))
 

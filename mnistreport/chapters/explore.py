@@ -34,7 +34,7 @@ def all_map(data: MnistData, settings: Explore, jobs: int) -> embedding.MapResul
     labels = data.all_labels
     schedule = embedding.TsneSchedule(early_iter=settings.early_iterations, main_iter=settings.iterations,
                                       neighbours="annoy")
-    return embedding.embed_digits(data.all_images, labels, pca_components=min(settings.pca_components, len(labels)),
+    return embedding.embed_digits(data.all_images, labels, pca_components=settings.pca_components,
                                   perplexity=settings.perplexity, seed=settings.seed, n_jobs=jobs, schedule=schedule)
 
 
@@ -88,7 +88,7 @@ def explorer_data(all_map: embedding.MapResult, all_grid: grid.LargeGridResult,
 def explorer_neighbours(data: MnistData, settings: Explore, folder: Path) -> None:
     """``meta.json`` and ``<chunk>.bin``: each digit's nearest neighbours in pixel space (PCA features of its
     scaled pixels, as the explorer's map uses), fetched by the explorer one chunk at a time once a digit is selected."""
-    features = browser_files.pixel_pca(scale_pixels(data.all_images), settings.pca_components, settings.seed).features
+    features = embedding.pca(scale_pixels(data.all_images), settings.pca_components, settings.seed).features
     ids, method = explorer.nearest_neighbours(features, explorer.NEIGHBOURS_K, seed=settings.seed)
     explorer.write_neighbours(ids, folder, method=f"PCA {features.shape[1]}, {method}")
 

@@ -21,7 +21,7 @@ def perplexity_sweep(data: MnistData, settings: Perplexity, tsne_settings: Tsne,
     labels = data.train_labels
     indices = embedding.sample_indices(labels, min(settings.n, len(labels)), tsne_settings.seed)
     found = embedding.perplexity_sweep(data.train_images[indices], labels[indices], settings.values,
-                                       pca_components=min(tsne_settings.pca_components, len(indices)),
+                                       pca_components=tsne_settings.pca_components,
                                        seed=tsne_settings.seed, n_jobs=jobs)
     return PerplexitySweep(indices=indices, maps=found)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnistreport.analysis import embedding
 from mnistreport.analysis.grid import LargeGridResult
 from mnistreport.render import explorer
 from mnistreport.sources.qmnist import Provenance
@@ -32,7 +31,3 @@ def provenance_columns(provenance: Provenance) -> dict[str, np.ndarray]:
     return {name: np.concatenate([getattr(provenance.train, name), getattr(provenance.test, name)])
             for name in PROVENANCE_COLUMNS}
 
-
-def pixel_pca(pixels: np.ndarray, components: int, seed: int) -> embedding.PcaResult:
-    """PCA of scaled pixels (``describe.scale_pixels``) to ``components``, fewer when there are fewer digits."""
-    return embedding.pca(pixels, min(components, len(pixels)), seed)  # the PCA clamp

@@ -1,8 +1,8 @@
-"""The data of chapter 7's "Draw a digit" widget: the network and the map, for the browser.
+"""The data of the classifier chapter's "Draw a digit" widget: the network and the map, for the browser.
 
-The widget (``templates/widgets/draw.html``, ``static/draw.js``) runs chapter 7's
+The widget (``templates/widgets/draw.html``, ``static/draw.js``) runs the classifier chapter's
 NumPy network in the reader's browser and shows where the drawing lands on
-chapter 3's t-SNE map. Everything it needs is one bundle file
+the tsne chapter's t-SNE map. Everything it needs is one bundle file
 (:mod:`mnistreport.render.bundle`) made by :func:`model_bundle`, and one greyscale PNG of
 the map's digits made by :func:`map_digit_sheet` and :func:`sheet_png`.
 
