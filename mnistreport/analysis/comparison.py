@@ -27,8 +27,8 @@ import statistics
 from dataclasses import dataclass
 
 import numpy as np
-# scipy.stats is imported where it is used: it takes over a second to import, and a
-# rebuild that finds the comparison in the cache never needs it.
+# scipy.stats is imported where it is used: a rebuild that finds the comparison in the
+# cache never needs it (why: docs/DECISIONS.md, "Lazy imports of the heavy libraries").
 
 from mnistreport.analysis.mlp import evaluate_predictions
 
@@ -106,7 +106,7 @@ def accuracy_ci(correct: int, n: int, confidence_level: float = 0.95,
     """Confidence interval (low, high) for an accuracy of ``correct`` out of ``n``."""
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {sorted(CI_METHODS)}, got {method!r}")
-    if method == "wilson":  # closed form, so page tables need not import scipy.stats (a second per rebuild)
+    if method == "wilson":  # closed form, so page tables need not import scipy.stats (see the note on imports)
         return wilson_interval(int(correct), int(n), confidence_level)
     from scipy import stats
 

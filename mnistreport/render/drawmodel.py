@@ -108,7 +108,7 @@ def model_bundle(
 ) -> bytes:
     """The widget's bundle bytes (see the module docstring for the arrays and meta).
 
-    ``map_coords`` is the chapter-3 map, (N, 2) in [0, 1] per axis, y up;
+    ``map_coords`` is the tsne chapter's map, (N, 2) in [0, 1] per axis, y up;
     ``map_features`` its PCA features (N, C) in the order of ``map_coords``
     (``embedding.project(pca, pixels)`` of the map digits);
     ``examples`` uint8 digits (n, 28, 28) or (n, 784); ``k`` the neighbours that place a

@@ -23,10 +23,10 @@ on the map, and on the grid when there is one. It loads:
   digit is selected or the reader colours or filters by series;
 * the downloadable table (:func:`all_digits_table`), from the same arrays.
 
-With the defaults (10 x 10 tiles, 32 columns; about 166 bytes of PNG per digit) the
-t-SNE map of all 70,000 digits gives 84 sheets: median 880 digits and 150 KB, the
-largest 1,500 digits and 250 KB (896 x 1,316 pixels). The explorer shows digit
-images from about 1/7 of the map's width on screen, so it needs 4 to 9 sheets.
+The defaults are 10 x 10 tiles and 32 columns per sheet. The explorer shows digit
+images from about 1/7 of the map's width on screen, so it needs only a few sheets at
+a time (how many, and their sizes on the full map: docs/DECISIONS.md, "The explorer's
+sprite sheets").
 
 Pure functions, except :func:`write_sprite_sheets` and :func:`write_neighbours` (the files).
 """
@@ -302,9 +302,9 @@ def _nearest_centroids(x: np.ndarray, centroids: np.ndarray, p: int, block: int 
 def approximate_neighbours(features: np.ndarray, k: int = NEIGHBOURS_K, *, probes: int = 4, seed: int = 0) -> np.ndarray:
     """Each row's k nearest other rows, nearest first, (N, k) int32: an inverted-file search. The rows
     are grouped into about sqrt(N) k-means cells; the rows of a cell are searched among the rows of
-    every cell that is among the ``probes`` nearest cells of one of them. On MNIST's 70,000 PCA-50
-    digits this finds 99.2 % of the exact 8 nearest neighbours (1,000 random digits checked) in
-    14 s on 2 cores (38 s while other builds share them), where every distance would take minutes."""
+    every cell that is among the ``probes`` nearest cells of one of them. It finds nearly all of the
+    exact neighbours (recall and time on MNIST: docs/DECISIONS.md, "Approximate neighbours for the
+    explorer")."""
     x = np.asarray(features, dtype=np.float32)
     n = len(x)
     if not 1 <= k < n:
