@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnistreport.analysis.comparison import accuracy_ci
+from mnistreport.sources.qmnist import STUDENT_SERIES  # hsf4 (SD-1); every other series is employees
 
-STUDENT_SERIES = 4  # hsf4 (SD-1); every other series (hsf0-3, SD-3) is employees
 COLLECTIONS = ("employees", "students")  # index 0 and 1 of every per-collection pair below
 
 

@@ -86,6 +86,12 @@ def _hands(collection: str, provenance: Provenance, writer_errors: writer_stats.
                                 for writer in (g.easiest, g.typical, g.hardest)])
 
 
+@writers_chapter.fact
+def student_series() -> int:
+    """The NIST series of the high-school students' forms (hsf4): every other series is the employees'."""
+    return STUDENT_SERIES
+
+
 @writers_chapter.figure("writers-per-writer")
 def writers_per_writer(writers: writer_stats.Who, words: charts.ChartWords):
     return charts.writers_per_writer_chart(writers.train, writers.test, words)
@@ -277,8 +283,7 @@ def explorer_writers(provenance: Provenance | None, folder: Path) -> None:
     if provenance is None:
         bundle = explorer.writers_bundle(None)
     else:
-        bundle = explorer.writers_bundle(*browser_files.provenance_columns(provenance).values(),
-                                         student_series=STUDENT_SERIES)
+        bundle = explorer.writers_bundle(*browser_files.provenance_columns(provenance).values())
     (folder / explorer.WRITERS_FILE).write_bytes(bundle)
 
 

@@ -41,6 +41,7 @@ import pandas as pd
 
 from mnistreport.render.bundle import encode_bundle
 from mnistreport.render.style import CLASS_COLOURS
+from mnistreport.sources.qmnist import STUDENT_SERIES
 
 SIDE = 28  # pixels per digit side
 U16 = 65535
@@ -392,7 +393,7 @@ def writer_ranks(writer: np.ndarray, writer_index: np.ndarray) -> np.ndarray:
 
 
 def writers_bundle(series: np.ndarray | None, writer: np.ndarray | None = None,
-                   writer_index: np.ndarray | None = None, *, student_series: int = 4) -> bytes:
+                   writer_index: np.ndarray | None = None, *, student_series: int = STUDENT_SERIES) -> bytes:
     """The explorer's writers file for N digits, or (``series`` None) the file saying there is no provenance."""
     if series is None or writer is None or writer_index is None:
         return encode_bundle({}, {"available": False})

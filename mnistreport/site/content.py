@@ -122,20 +122,22 @@ def find_pages(content_dir: Path, lang: str = LANGS[0]) -> list[Page]:
     return pages
 
 
-def check_content_parity(content_dir: Path, langs: tuple[str, ...]) -> None:
-    """Every language has the same content files, each with the same kind and order."""
+def check_content_parity(content_dir: Path, langs: tuple[str, ...] = LANGS) -> None:
+    """Every language of the site has the same content files as the first, each with the same kind and order
+    (all of ``LANGS`` are compared, whichever ``langs`` a build writes: the editions must not drift apart)."""
     names = {lang: {p.name for p in (content_dir / lang).glob("*.md")} for lang in LANGS}
+    first = LANGS[0]
     problems = []
     if not names[langs[0]]:
         problems.append(f"{content_dir / langs[0]}: no content files (*.md)")
-    for missing in sorted(names["en"] ^ names["ja"]):
-        have = "en" if missing in names["en"] else "ja"
-        lacks = "ja" if have == "en" else "en"
-        problems.append(f"{content_dir / have / missing}: exists in {have} but not in {lacks}")
-    for name in sorted(names["en"] & names["ja"]):
-        first = _page_kind(read_content(content_dir / "en" / name))
-        other = _page_kind(read_content(content_dir / "ja" / name))
-        if first != other:
-            problems.append(f"{content_dir / 'ja' / name}: kind/order {other} differ from en's {first}")
+    for lang in LANGS[1:]:
+        for missing in sorted(names[first] ^ names[lang]):
+            have, lacks = (first, lang) if missing in names[first] else (lang, first)
+            problems.append(f"{content_dir / have / missing}: exists in {have} but not in {lacks}")
+        for name in sorted(names[first] & names[lang]):
+            expected = _page_kind(read_content(content_dir / first / name))
+            found = _page_kind(read_content(content_dir / lang / name))
+            if found != expected:
+                problems.append(f"{content_dir / lang / name}: kind/order {found} differ from {first}'s {expected}")
     if problems:
         raise SiteError("content problems:\n  " + "\n  ".join(problems))

@@ -327,8 +327,7 @@ class SiteRenderer:
                     continue
                 content = contents[(lang, page.slug)]
                 text, helpers = self._render(lang, page, content, content.body)
-                if lang == "ja":
-                    text = join_cjk_lines(text)
+                text = join_cjk_lines(text)  # a no-op where the text has no Japanese
                 converter = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html",
                                                           TocExtension(slugify=slugify_unicode)])
                 body = converter.convert(text)
