@@ -1,4 +1,4 @@
-"""Benchmark for chapter 7's CNN beside the NumPy MLP (a benchmark, not a test).
+"""Benchmark for the classifier chapter's CNN beside the NumPy MLP (a benchmark, not a test).
 
     python benchmarks/cnn.py [--data DIR] [--no-mlp] [--twice] [--seed N]
 

@@ -1,4 +1,4 @@
-"""Speed target for the t-SNE map and the grid (chapters 3 and 5), measured side by side.
+"""Speed target for the t-SNE map and the grid (the tsne and grid chapters), measured side by side.
 
 In one process, on the same 2,500 random MNIST training digits (seed 0), scaled to
 [0, 1] and reduced with the same PCA to 50 components:

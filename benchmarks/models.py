@@ -1,4 +1,4 @@
-"""Speed benchmark for chapters 6 and 7 (a benchmark, not a test).
+"""Speed benchmark for the autoencoder and classifier chapters (a benchmark, not a test).
 
     python benchmarks/models.py [--data DIR] [--skip-recipe-autoencoder]
 

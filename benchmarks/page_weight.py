@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-from mnistreport.site.pages import LANGS, find_pages  # noqa: E402
+from mnistreport.site.content import LANGS, find_pages  # noqa: E402
 
 LIMIT = 2 * 2**20
 
@@ -53,7 +53,7 @@ def main() -> int:
             for page_info in find_pages(REPO / "content"):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
-                page.goto(f"{base}{lang}/{page_info.slug}.html", wait_until="networkidle")
+                page.goto(base + page_info.path(lang), wait_until="networkidle")
                 total = page.evaluate(TRANSFERRED)
                 page.evaluate("Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => 0); }))")
                 page.wait_for_load_state("networkidle")

@@ -24,7 +24,7 @@ from mnistreport.engine.keys import fingerprint, key
 from mnistreport.engine.run import (BuildInfo, Computed, Inputs, StepRecord, compute as run_steps, compute_facts,
                                     node_key, plan, summaries)
 from mnistreport.engine.store import TEMPLATES, Store
-from mnistreport.site.content import Page, check_content_parity, read_content
+from mnistreport.site.content import Page, check_content_parity, find_pages, read_content
 from mnistreport.site.outputs import FigureFile, write_outputs
 from mnistreport.site.pages import SiteInputs, SiteRenderer
 from mnistreport.site.publish import write_json, write_new, write_site
@@ -131,6 +131,12 @@ class Published:
     fronts: dict[Path, dict[str, str]] = field(default_factory=dict)  # each content file's front matter
 
 
+def content_sources(content_dir: Path, langs: tuple[str, ...]) -> dict[str, str]:
+    """Each written page (``en/digit-3.html``) and the content file it is rendered from (``content/en/digit.md``)."""
+    return {page.path(lang): f"{content_dir.name}/{lang}/{page.source}.md"
+            for lang in langs for page in find_pages(content_dir, langs[0])}
+
+
 def front_matter(content_dir: Path, langs: tuple[str, ...]) -> dict[Path, dict[str, str]]:
     """Every content file's front matter (titles and order: what every page's navigation shows)."""
     return {path: read_content(path).meta for lang in langs for path in sorted((content_dir / lang).glob("*.md"))}
@@ -178,7 +184,7 @@ def write(computed: Computed, out_dir: Path, *, langs: tuple[str, ...], store: S
         hit = write_search_index(staging, langs, store)
         report(StepRecord("search index", time.perf_counter() - started, cached=hit))
 
-    write_site(out_dir, write_pages=write_pages)
+    write_site(out_dir, write_pages=write_pages, sources=content_sources(paths.content, langs))
     return published
 
 
@@ -198,7 +204,7 @@ def rerender(published: Published, store: Store, changed: list[Path]) -> None:
 
     published.fronts = fronts
     write_site(published.out_dir, write_pages=lambda staging: _render_pages(published, store, staging, only),
-               start_from_published=True)
+               start_from_published=True, sources=content_sources(published.paths.content, published.langs))
 
 
 def reindex(published: Published, store: Store) -> None:

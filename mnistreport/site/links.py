@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 class _LinkCollector(HTMLParser):
@@ -20,25 +21,28 @@ class _LinkCollector(HTMLParser):
                 self.targets.append((self.getpos()[0], value))
 
 
-def check_links(site_dir: Path) -> list[str]:
-    """Every internal link and image of every page resolves; return the problems found."""
+def check_links(site_dir: Path, sources: Mapping[str, str] | None = None) -> list[str]:
+    """Every internal link and image of every page resolves; return the problems found, each naming the
+    written page and line and, where ``sources`` knows it, the content file it came from."""
     problems = []
     for page in sorted(site_dir.rglob("*.html")):
         collector = _LinkCollector()
         collector.feed(page.read_text(encoding="utf-8"))
+        relative = page.relative_to(site_dir).as_posix()
+        origin = f" (from {sources[relative]})" if sources and relative in sources else ""
         for line, target in collector.targets:
             parts = urlsplit(target)
             if parts.scheme or parts.netloc:
                 if parts.scheme not in ("http", "https", "mailto"):
-                    problems.append(f"{page.relative_to(site_dir)}:{line}: unsupported link {target!r}")
+                    problems.append(f"{relative}:{line}{origin}: unsupported link {target!r}")
                 continue
             if target.startswith("/"):
-                problems.append(f"{page.relative_to(site_dir)}:{line}: absolute link {target!r} breaks under a sub-path")
+                problems.append(f"{relative}:{line}{origin}: absolute link {target!r} breaks under a sub-path")
                 continue
             if not parts.path:
                 continue
             resolved = (page.parent / unquote(parts.path)).resolve()
             exists = resolved.is_dir() if parts.path.endswith("/") else resolved.is_file()  # a folder of sheets
             if not exists or site_dir.resolve() not in resolved.parents:
-                problems.append(f"{page.relative_to(site_dir)}:{line}: broken link {target!r}")
+                problems.append(f"{relative}:{line}{origin}: broken link {target!r}")
     return problems

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from mnistreport.engine.store import file_lock
 from mnistreport.site.content import SiteError
@@ -171,9 +171,11 @@ def readable_by_all(folder: Path) -> None:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
-def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from_published: bool = False) -> None:
+def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from_published: bool = False,
+               sources: Mapping[str, str] | None = None) -> None:
     """Run ``write_pages`` into a staging folder, check its links, then publish it.
 
+    ``sources`` maps written pages to their content files, so a broken link names the Markdown it came from.
     ``start_from_published`` fills the staging folder first with hard links to the published
     site's files (the preview's re-render of a few pages), so ``write_pages`` replaces only what changed.
     Holds :func:`out_lock` throughout, so builds writing the same folder take turns and any
@@ -189,7 +191,7 @@ def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from
             if start_from_published and out_dir.is_dir():
                 link_tree(out_dir, staging)
             write_pages(staging)
-            problems = check_links(staging)
+            problems = check_links(staging, sources)
             if problems:
                 raise SiteError("broken internal links or images:\n  " + "\n  ".join(problems))
             (staging / SITE_MARKER).unlink(missing_ok=True)

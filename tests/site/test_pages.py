@@ -71,6 +71,8 @@ def test_link_check_finds_broken_links_images_and_absolute_paths(tmp_path):
     assert any("en/b.html:1: broken link 'missing.html'" in p for p in problems)
     assert any("absolute link '/figures/f.png'" in p for p in problems)
     assert any("outside.html" in p for p in problems)
+    named = site.check_links(tmp_path, {"en/b.html": "content/en/b.md"})
+    assert "en/b.html:1 (from content/en/b.md): broken link 'missing.html'" in named  # the Markdown to fix
 
 
 def old_site(out: Path) -> Path:

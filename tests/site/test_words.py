@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from conftest import CONTENT
-from mnistreport.site.pages import LANGS
+from mnistreport.site.content import LANGS
 from mnistreport.site.words import WordsError, load_all_words
 
 
