@@ -17,7 +17,7 @@ zoomed in, and the animated switch between map and grid. Targets: 60 frames per 
 (>= 55 measured) in every phase, and <= 2 MB transferred on first load (page, scripts, styles,
 points bundle; no sprite sheet before zooming in, no neighbours before a digit is selected).
 The fixture includes the neighbours files, computed as the build does (PCA 50, then
-``mnistreport.render.explorer.nearest_neighbours``).
+``mnistreport.analysis.neighbours.nearest_neighbours``).
 
     python benchmarks/explorer_frames.py [--site DIR] [--coords FILE.npy] [--data DIR] [--seconds S] [--keep DIR]
 """
@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser_support import EXPLORER_HOOK, SUB_PATH, launch_chromium, serve, widget_page  # noqa: E402
-from mnistreport.render.explorer import all_digits_table, nearest_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets
+from mnistreport.analysis.neighbours import nearest_neighbours
+from mnistreport.render.explorer import all_digits_table, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets
 from mnistreport.site.words import load_words  # noqa: E402
 
 FPS_TARGET = 55.0  # 60 fps, the display rate headless Chromium draws at, with a few frames of slack

@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from mnistreport.analysis.describe import scale_pixels
+from mnistreport.analysis.neighbours import exact_neighbours
 
 # openTSNE and scikit-learn are imported inside the functions that use them: a
 # rebuild that finds every map in the cache never needs them (why: docs/DECISIONS.md,
@@ -424,12 +425,10 @@ def neighbour_class_pairs(coords: np.ndarray, labels: np.ndarray, k: int = 10, t
     of another class counts for that (unordered) pair of classes. Returns the ``top``
     pairs as (class a, class b, share of all cross-class neighbour links), a < b.
     """
-    from sklearn.neighbors import NearestNeighbors
-
     k = min(k, len(coords) - 1)
-    _, neighbours = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords)
+    neighbours = exact_neighbours(coords, k, dtype=np.float64)
     own = np.asarray(labels)[:, None]
-    other = np.asarray(labels)[neighbours[:, 1:]]
+    other = np.asarray(labels)[neighbours]
     crossing = own != other
     a = np.minimum(own, other)[crossing]
     b = np.maximum(own, other)[crossing]

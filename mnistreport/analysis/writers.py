@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnistreport.analysis.comparison import accuracy_ci
+from mnistreport.analysis.neighbours import exact_neighbours
 from mnistreport.sources.qmnist import STUDENT_SERIES  # hsf4 (SD-1); every other series is employees
 
 COLLECTIONS = ("employees", "students")  # index 0 and 1 of every per-collection pair below
@@ -449,18 +450,12 @@ class MapStyle:
 
 def _same_class_neighbours(coords: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """(n, k) indices of each point's k nearest points of its own class, itself excluded."""
-    from scipy.spatial import cKDTree
-
     neighbours = np.empty((len(coords), k), dtype=np.int64)
     for digit in np.unique(labels):
         members = np.flatnonzero(labels == digit)
         if len(members) <= k:
             raise ValueError(f"class {digit} has {len(members)} digits; k = {k} neighbours need more")
-        _, found = cKDTree(coords[members]).query(coords[members], k=k + 1)
-        # the nearest is normally the point itself; drop the point wherever it appears (duplicates tie)
-        own = found == np.arange(len(members))[:, None]
-        own[~own.any(axis=1), -1] = True
-        neighbours[members] = members[found[~own].reshape(len(members), k)]
+        neighbours[members] = members[exact_neighbours(coords[members], k, dtype=np.float64)]
     return neighbours
 
 

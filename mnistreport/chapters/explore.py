@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from mnistreport.analysis import embedding, grid
+from mnistreport.analysis.neighbours import nearest_neighbours
 from mnistreport.analysis.cnn import CnnResult, predict_scores
 from mnistreport.analysis.describe import scale_pixels
 from mnistreport.analysis.mlp import MlpResult, predict
@@ -89,7 +90,7 @@ def explorer_neighbours(data: MnistData, settings: Explore, folder: Path) -> Non
     """``meta.json`` and ``<chunk>.bin``: each digit's nearest neighbours in pixel space (PCA features of its
     scaled pixels, as the explorer's map uses), fetched by the explorer one chunk at a time once a digit is selected."""
     features = embedding.pca(scale_pixels(data.all_images), settings.pca_components, settings.seed).features
-    ids, method = explorer.nearest_neighbours(features, explorer.NEIGHBOURS_K, seed=settings.seed)
+    ids, method = nearest_neighbours(features, explorer.NEIGHBOURS_K, seed=settings.seed)
     explorer.write_neighbours(ids, folder, method=f"PCA {features.shape[1]}, {method}")
 
 

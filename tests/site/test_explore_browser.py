@@ -30,7 +30,8 @@ from browser_support import (
     EXPLORER_HOOK, SUB_PATH, PageWatch, launch_chromium, open_explorer_page, require_chromium, serve, widget_page,
 )
 from conftest import REPO, make_digits  # noqa: E402
-from mnistreport.render.explorer import all_digits_table, exact_neighbours, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
+from mnistreport.analysis.neighbours import exact_neighbours
+from mnistreport.render.explorer import all_digits_table, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
 from mnistreport.site.words import load_words  # noqa: E402
 
 require_chromium()
