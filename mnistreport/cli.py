@@ -94,7 +94,9 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def build_lock(cache_dir: Path) -> contextlib.AbstractContextManager[None]:
-    """One build at a time per cache folder: a second one waits and says so."""
+    """One build at a time per cache folder: a second one waits and says so. A folder that is not a cache
+    is refused first, so nothing (not even the lock file) is written into a folder the build will not use."""
+    Store(cache_dir).check_ours()
     return file_lock(cache_dir / LOCK, f"another build is running with cache {cache_dir}; waiting for it to finish")
 
 
@@ -282,6 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_options(args)
         if args.command == "clean":
+            if not args.cache_dir.exists():
+                log.info("%s does not exist: there is no cache to clean", args.cache_dir)
+                return 0
             with build_lock(args.cache_dir):
                 removed = Store(args.cache_dir).clear()
             log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)

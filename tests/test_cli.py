@@ -198,3 +198,26 @@ def test_every_option_is_checked_before_any_work(tmp_path, monkeypatch, caplog, 
 def test_serve_passes_its_own_command_line_to_the_builder_without_the_command_and_the_port():
     assert cli.build_args_for_serve(["serve", "--port", "8001", "--quick", "--data", "d", "--port=9"]) == [
         "--quick", "--data", "d"]
+
+
+def test_a_refused_cache_folder_gets_nothing_written_and_clean_creates_no_folder(tmp_path, caplog):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert cli.main(["--cache-dir", str(mine), "--out", str(tmp_path / "site")]) == 1
+    assert "is not a mnistreport cache" in caplog.text and sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    missing = tmp_path / "no-such-cache"
+    assert cli.main(["clean", "--cache-dir", str(missing)]) == 0
+    assert not missing.exists()
+
+
+def test_a_words_file_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkeypatch):
+    import shutil
+
+    from mnistreport.site.words import WordsError, load_words
+
+    shutil.copytree(CONTENT, tmp_path / "content")
+    words = tmp_path / "content" / "ja" / "words.toml"
+    words.write_bytes(words.read_bytes() + b"\n# \xff\n")
+    with pytest.raises(WordsError, match=r"ja/words.toml: expected UTF-8 text, found the byte 0xff"):
+        load_words(tmp_path / "content", "ja")

@@ -217,18 +217,24 @@ class Store:
 
     # --- integrity and housekeeping ---------------------------------------------
 
+    def check_ours(self) -> None:
+        """Raise CacheError for a folder that exists, is not empty and is not a mnistreport cache."""
+        if (self.root / MARKER).is_file() or not self.root.exists():
+            return
+        if not self.root.is_dir():
+            raise CacheError(f"{self.root}: --cache-dir must be a folder, found a file")
+        others = [p.name for p in self.root.iterdir() if p.name not in (ENTRIES, TEMPLATES, LOCK)]
+        if others:
+            raise CacheError(f"{self.root} is not empty and is not a mnistreport cache (no {MARKER}); "
+                             "choose another --cache-dir")
+
     def _claim(self) -> None:
         """Create the cache folder with its marker (refusing a non-empty folder that is not a cache)."""
-        marker = self.root / MARKER
-        if marker.is_file():
+        if (self.root / MARKER).is_file():
             return
-        if self.root.exists():
-            others = [p.name for p in self.root.iterdir() if p.name not in (ENTRIES, TEMPLATES, LOCK)]
-            if others:
-                raise CacheError(f"{self.root} is not empty and is not a mnistreport cache (no {MARKER}); "
-                                 "choose another --cache-dir")
+        self.check_ours()
         self.root.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"mnistreport cache format": STORE_FORMAT}) + "\n", encoding="utf-8")
+        (self.root / MARKER).write_text(json.dumps({"mnistreport cache format": STORE_FORMAT}) + "\n", encoding="utf-8")
 
     def _discard(self, entry: Path) -> None:
         _record_path(entry).unlink(missing_ok=True)

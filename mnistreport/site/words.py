@@ -32,6 +32,9 @@ def load_words(content_dir: Path, lang: str) -> dict[str, dict[str, str]]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise WordsError(f"{path}: missing (the words of charts, tables and page chrome)") from exc
+    except UnicodeDecodeError as exc:
+        raise WordsError(f"{path}: expected UTF-8 text, found the byte 0x{exc.object[exc.start]:02x} at byte "
+                         f"{exc.start}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise WordsError(f"{path}: not valid TOML: {exc}") from exc
     for section, words in raw.items():
