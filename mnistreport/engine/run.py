@@ -11,6 +11,7 @@ here, with every node after them: their value is None and nothing is drawn from 
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -18,6 +19,7 @@ from mnistreport.engine.graph import OPTIONAL, Graph, GraphError
 from mnistreport.engine.keys import Fingerprint, UnkeyableError, fingerprint, key
 from mnistreport.engine.nodes import Node
 from mnistreport.engine.store import Store
+from mnistreport.engine.workers import compute_side_by_side
 from mnistreport.errors import ReportError
 
 
@@ -141,23 +143,49 @@ def plan(graph: Graph, inputs: Inputs) -> dict[str, str]:
 def compute(graph: Graph, store: Store, inputs: Inputs, *,
             on_start: Callable[[str], None] = lambda name: None,
             report: Callable[[StepRecord], None] = lambda record: None) -> Computed:
-    """Every step in graph order through the store, skipping what an absent built-in rules out."""
+    """Every step through the store, skipping what an absent built-in rules out: the stored ones read back,
+    the others computed in graph order, or side by side in forked processes when ``inputs.jobs`` > 1
+    (``workers.py``). The records come out in graph order either way."""
     absent = [name for name in OPTIONAL if inputs.builtins.get(name) is None]
     computed = Computed(graph, inputs, skipped=graph.skipped(absent))
+    records: dict[str, StepRecord] = {}
+    todo: list[Node] = []
     for node in graph.steps:
         if node in computed.skipped:
             computed.values[node.name] = None
             computed.keys[node.name] = "skipped"
             continue
-        on_start(node.name)
-        node_id = node_key(node, computed)
-        entry = store.get_or_make(node_id, "value", lambda: call(node, computed),
+        computed.keys[node.name] = node_key(node, computed)
+        found = store.lookup(computed.keys[node.name], "value")
+        if found is None:
+            todo.append(node)
+            continue
+        computed.values[node.name] = found.value
+        records[node.name] = StepRecord(node.name, found.record.seconds, True, computed.keys[node.name],
+                                        found.record.libraries, node.chapter)
+        report(records[node.name])
+
+    def done(node: Node, value: Any, seconds: float) -> None:
+        computed.values[node.name] = value
+        records[node.name] = StepRecord(node.name, round(seconds, 3), False, computed.keys[node.name],
+                                        node_fingerprint(node).libraries, node.chapter)
+        report(records[node.name])
+
+    def stored(node: Node, value: Any, seconds: float) -> None:
+        entry = store.get_or_make(computed.keys[node.name], "value", lambda: value,
                                   libraries=node_fingerprint(node).libraries)
-        computed.values[node.name] = entry.value
-        computed.keys[node.name] = node_id
-        record = StepRecord(node.name, entry.record.seconds, entry.hit, node_id, entry.record.libraries, node.chapter)
-        computed.records.append(record)
-        report(record)
+        done(node, entry.value, seconds)
+
+    if len(todo) > 1 and inputs.jobs > 1:
+        compute_side_by_side(todo, lambda n: graph.reads(n, "step"), lambda n: arguments(n, computed),
+                             lambda n: call(n, computed), lambda n: node_fingerprint(n).libraries, inputs.jobs,
+                             lambda n: on_start(n.name), stored)
+    else:
+        for node in todo:
+            on_start(node.name)
+            started = time.perf_counter()
+            stored(node, call(node, computed), time.perf_counter() - started)
+    computed.records = [records[node.name] for node in graph.steps if node.name in records]
     return computed
 
 

@@ -82,3 +82,32 @@ def test_another_library_release_changes_exactly_the_keys_of_results_whose_code_
     monkeypatch.setattr(keys, "library_version", real)
     clear_key_caches()
     assert plan(graph, report_inputs) == before  # back to the old release: the old entries' keys
+
+
+def test_steps_side_by_side_give_the_values_keys_and_record_order_of_one_after_the_other(tmp_path):
+    import os
+
+    from engine import side_by_side_steps as steps  # module-level functions: workers find them by name
+
+    graph = Graph([steps.wide], {})
+    data = Inputs({"data": [3, 1, 2]}, {"data": "312"}, {}, jobs=1)
+    one = compute(graph, Store(tmp_path / "one"), data)
+    two = compute(graph, Store(tmp_path / "two"), Inputs(data.builtins, data.builtin_keys, data.settings, jobs=2))
+    assert one.values["right"][1] == os.getpid() != two.values["right"][1]  # control: a worker computed it
+    assert {k: v for k, v in two.values.items() if k != "right"} == {"left": 6, "both": (6, 3)}
+    assert two.values["right"][0] == one.values["right"][0] == [3, 2, 1]
+    assert two.keys == one.keys and [r.name for r in two.records] == [r.name for r in one.records]
+    again = compute(graph, Store(tmp_path / "two"), Inputs(data.builtins, data.builtin_keys, data.settings, 2))
+    assert again.values == two.values and all(r.cached for r in again.records)  # the workers' values stored
+
+
+def test_a_step_failing_in_a_worker_names_the_step_and_only_the_steps_that_finished_are_stored(tmp_path):
+    import pytest
+
+    from engine import side_by_side_steps as steps
+    from mnistreport.errors import ReportError
+
+    graph = Graph([steps.broken], {})
+    with pytest.raises(ReportError, match=r"step 'failing' .* failed: ZeroDivisionError"):
+        compute(graph, Store(tmp_path), Inputs({"data": [1]}, {"data": "1"}, {}, jobs=2))
+    assert len(list(tmp_path.rglob("*.pkl"))) == 1 and not list(tmp_path.rglob(".tmp-*"))  # "fine", kept
