@@ -28,7 +28,7 @@ import numpy as np
 
 from mnistreport.analysis.comparison import accuracy_ci
 from mnistreport.analysis.neighbours import exact_neighbours
-from mnistreport.sources.qmnist import STUDENT_SERIES  # hsf4 (SD-1); every other series is employees
+from mnistreport.sources.nist import STUDENT_SERIES  # hsf4 (SD-1); every other series is employees
 
 COLLECTIONS = ("employees", "students")  # index 0 and 1 of every per-collection pair below
 

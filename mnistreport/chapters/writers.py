@@ -25,7 +25,8 @@ from mnistreport.render import browser_files, charts, explorer
 from mnistreport.render.formats import interval
 from mnistreport.render.tables import TableWords
 from mnistreport.sources.mnist import MnistData
-from mnistreport.sources.qmnist import STUDENT_SERIES, Provenance
+from mnistreport.sources.nist import STUDENT_SERIES
+from mnistreport.sources.qmnist import Provenance
 
 writers_chapter = Chapter("writers")
 

@@ -30,6 +30,7 @@ per process (the code that is running).
 from __future__ import annotations
 
 import ast
+import dis
 import functools
 import hashlib
 import importlib.metadata
@@ -202,9 +203,13 @@ def _in_package(name: str | None) -> bool:
     return bool(name) and (name == PACKAGE or name.startswith(PACKAGE + "."))  # type: ignore[union-attr]
 
 
+_GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
+
+
 def _code_names(code: types.CodeType) -> set[str]:
-    """Every global-or-attribute name a code object (and the code nested in it) mentions."""
-    names = set(code.co_names)
+    """Every global name a code object (and the code nested in it) loads: not attribute names, so
+    ``result.digit_samples`` does not pull a global ``digit_samples`` into the key."""
+    names = {instruction.argval for instruction in dis.get_instructions(code) if instruction.opname in _GLOBAL_LOADS}
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             names |= _code_names(const)

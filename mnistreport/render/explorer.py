@@ -41,7 +41,7 @@ import pandas as pd
 
 from mnistreport.render.bundle import encode_bundle
 from mnistreport.render.style import CLASS_COLOURS
-from mnistreport.sources.qmnist import STUDENT_SERIES
+from mnistreport.sources.nist import STUDENT_SERIES
 
 SIDE = 28  # pixels per digit side
 U16 = 65535

