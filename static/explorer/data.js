@@ -4,8 +4,8 @@
 // (one file, fetched only once a digit is selected or the series is shown).
 // Formats: mnistreport/explore.py.
 
-import { loadBundle } from "./bundle.js";
-import { decodeSheet } from "./explore-sheets.js";
+import { loadBundle } from "../lib/bundle.js";
+import { decodeSheet } from "./sheets.js";
 
 export const SIDE = 28;               // pixels per digit side in the sheets
 const MAX_FETCHES = 4;                // sheets fetched at once
@@ -96,7 +96,7 @@ export class SheetStore {
     this.requested = 0;
     this.waiting = new Map(); // tile -> resolve, for the worker's answers
     try {
-      this.worker = new Worker(new URL("./explore-sheets.js", import.meta.url), { type: "module" });
+      this.worker = new Worker(new URL("./sheets.js", import.meta.url), { type: "module" });
       this.worker.onmessage = ({ data }) => { this.waiting.get(data.tile)?.(data); this.waiting.delete(data.tile); };
       // A worker that cannot start (or dies): decode here instead, also what it was asked for.
       this.worker.onerror = () => {

@@ -6,8 +6,8 @@
 // The pure functions are exported (preprocess, forward, project, nearest, medianPosition,
 // predictionText, prepareModel, loadModel) so that tests can run them in the page.
 
-import { loadBundle } from "./bundle.js";
-import { fill, formatter, langOf, readWords } from "./words.js";
+import { loadBundle } from "../lib/bundle.js";
+import { fill, formatter, langOf, readWords } from "../lib/words.js";
 
 export { fill };
 

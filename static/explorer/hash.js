@@ -4,7 +4,7 @@
 // lists only what differs from the whole map:
 // "#classes=3,5&set=test&series=students&colour=mlp&writer=2154&zoom=2.5&x=0.41&y=0.6&digit=test-12".
 
-import { fill } from "./words.js";
+import { fill } from "../lib/words.js";
 
 export const WHOLE = { zoom: 1, cx: 0.5, cy: 0.5 };
 export const SERIES = ["all", "employees", "students"]; // the filter by the writers' NIST series

@@ -26,7 +26,7 @@ function setUp(form) {
   const panel = form.querySelector(".search-results");
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("ol");
-  const root = new URL("../", import.meta.url);
+  const root = new URL("../../", import.meta.url); // the site: assets/search/ is two folders down
   let pagefind = null;
 
   /** Pagefind's module, imported on first use, with result URLs under the site's own path. */

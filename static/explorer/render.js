@@ -4,7 +4,7 @@
 // the lasso and the keyboard's cross-hair are drawn over it. Methods mixed into the Explorer
 // (see explore.js), which holds the data (explore-data.js) and the camera (explore-camera.js).
 
-import { SIDE } from "./explore-data.js";
+import { SIDE } from "./data.js";
 
 const IMAGE_MIN_PX = 14;              // CSS px per digit from which images replace dots
 const MAX_IMAGES = 6000;              // more digits than this on screen: dots

@@ -4,9 +4,9 @@
 // (fetched when a digit is selected), what a lasso or the view holds, the tooltip, notes and the
 // "?" help. Methods mixed into the Explorer (see explore.js).
 
-import { SIDE } from "./explore-data.js";
-import { identity } from "./explore-hash.js";
-import { fill } from "./words.js";
+import { SIDE } from "./data.js";
+import { identity } from "./hash.js";
+import { fill } from "../lib/words.js";
 
 const REGION_IMAGES = 12; // pictures listed for a lasso or the view
 

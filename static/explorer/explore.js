@@ -11,12 +11,12 @@
 //   explore-hook.js    the test hook (loaded only by tests)
 // This module holds the view state and the filters, and wires the controls.
 
-import { cameraMethods } from "./explore-camera.js";
-import { loadPoints, NeighbourStore, SheetStore, WriterStore } from "./explore-data.js";
-import { hashOf, initialView, parseHash, parseIdentity, WHOLE } from "./explore-hash.js";
-import { panelMethods } from "./explore-panel.js";
-import { EMPLOYEES, MUTED, renderMethods, SERIES_COLOURS, STUDENTS } from "./explore-render.js";
-import { fill, formatter, langOf, readWords } from "./words.js";
+import { cameraMethods } from "./camera.js";
+import { loadPoints, NeighbourStore, SheetStore, WriterStore } from "./data.js";
+import { hashOf, initialView, parseHash, parseIdentity, WHOLE } from "./hash.js";
+import { panelMethods } from "./panel.js";
+import { EMPLOYEES, MUTED, renderMethods, SERIES_COLOURS, STUDENTS } from "./render.js";
+import { fill, formatter, langOf, readWords } from "../lib/words.js";
 
 export { parseIdentity };
 
@@ -101,7 +101,7 @@ class Explorer {
     // A link to a view (explore.html#digit=test-12) opens with the map on screen.
     if (this.ownsHash && location.hash.length > 1 && !problem && !this.isAnchor(location.hash)) this.bringIntoView();
     if (window.mnistExplorerTestHook) {
-      const { hook } = await import("./explore-hook.js");
+      const { hook } = await import("./hook.js");
       this._resolve(hook(this));
     } else {
       this._resolve(this);
