@@ -1,13 +1,9 @@
 // Site search in the header: Pagefind's index of the page's language (built by the build into
-// ../pagefind/, beside assets/), loaded only once the reader types. No request leaves the site.
+// pagefind/ beside assets/), loaded only once the reader types, with the words' helpers
+// (lib/words.js, which the pages without a widget need only then). No request leaves the site.
 
 const form = document.querySelector("form.search");
 const MAX_RESULTS = 8;
-
-/** Fill "{name}" placeholders of a words template. */
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
 
 /** One result as a list item: the page's title as a link, then the excerpt with its <mark>s. */
 function resultItem(data) {
@@ -28,6 +24,7 @@ function setUp(form) {
   const list = panel.querySelector("ol");
   const root = new URL("../../", import.meta.url); // the site: assets/search/ is two folders down
   let pagefind = null;
+  let helpers = null; // lib/words.js, imported with Pagefind
 
   /** Pagefind's module, imported on first use, with result URLs under the site's own path. */
   async function load() {
@@ -54,8 +51,9 @@ function setUp(form) {
       return;
     }
     panel.hidden = false;
+    helpers ||= import("../lib/words.js");
     try {
-      const module = await load();
+      const [module, { fill }] = await Promise.all([load(), helpers]);
       const search = await module.debouncedSearch(query, {}, 150);
       if (search === null || query !== input.value.trim()) return; // a newer query is on its way
       const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
@@ -66,7 +64,9 @@ function setUp(form) {
     } catch (error) {
       pagefind = null;
       list.replaceChildren();
-      status.textContent = fill(form.dataset.failed, { error: error.message || error });
+      const reason = error.message || error;
+      // Without the helpers either (the site out of reach), the reason alone.
+      status.textContent = await helpers.then(({ fill }) => fill(form.dataset.failed, { error: reason }), () => { helpers = null; return reason; });
     }
   }
 
