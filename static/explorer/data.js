@@ -5,13 +5,12 @@
 // Formats: mnistreport/explore.py.
 
 import { loadBundle } from "../lib/bundle.js";
+import { clamp } from "../lib/math.js";
+import { SIDE } from "../lib/mnist.js";
 import { decodeSheet } from "./sheets.js";
 
-export const SIDE = 28;               // pixels per digit side in the sheets
 const MAX_FETCHES = 4;                // sheets fetched at once
 const SHEET_BUDGET = 96 * 2 ** 20;    // bytes of decoded sheets kept (least recently used go first)
-
-const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 /** Fetch the points bundle (onProgress(received, total) as it arrives) and prepare it. */
 export async function loadPoints(url, onProgress) {
@@ -65,6 +64,19 @@ export function preparePoints({ meta, arrays }) {
   return d;
 }
 
+/** Where digit i's 28 x 28 sprite starts in its decoded sheet's grey values (rows sheet.width apart). */
+export function spriteStart(points, sheet, i) {
+  const slot = points.slot[i], C = points.cols;
+  return Math.floor(slot / C) * SIDE * sheet.width + (slot % C) * SIDE;
+}
+
+/** Digit i's 784 grey values (row by row) from its decoded sheet. */
+export function spritePixels(points, sheet, i) {
+  const start = spriteStart(points, sheet, i), out = new Uint8Array(SIDE * SIDE);
+  for (let y = 0; y < SIDE; y++) out.set(sheet.grey.subarray(start + y * sheet.width, start + y * sheet.width + SIDE), y * SIDE);
+  return out;
+}
+
 /** A uniform grid of buckets over [0, 1]^2 for hit tests. */
 export function buildIndex(U, V) {
   const n = U.length;
@@ -83,11 +95,13 @@ export function buildIndex(U, V) {
   return { G, start, ids };
 }
 
-/** Decoded sprite sheets (grey values), fetched on demand in a worker, a few at a time.
- *  `owner`: {sheetsUrl, sheetFailed(url, error), requestRender()}. */
+/** Decoded sprite sheets (grey values) from `url` (a prefix: <tile>.png), fetched on demand in a worker, a few
+ *  at a time. `failed(url, error)` is called when one cannot be had, `settled()` after each arrival or failure. */
 export class SheetStore {
-  constructor(owner) {
-    this.owner = owner;
+  constructor(url, { failed, settled }) {
+    this.url = url;
+    this.failed = failed;
+    this.settled = settled;
     this.sheets = new Map(); // tile -> {state: "loading" | "ready" | "failed", grey, width, bytes, used}
     this.queue = [];
     this.inflight = 0;
@@ -108,6 +122,9 @@ export class SheetStore {
       this.worker = null;
     }
   }
+
+  /** A new frame is drawn: the sheets it uses are marked as used in it (see evict). */
+  nextFrame() { this.frame++; }
 
   ready(tile) {
     const sheet = this.sheets.get(tile);
@@ -144,7 +161,7 @@ export class SheetStore {
   }
 
   async load(tile) {
-    const url = new URL(`${this.owner.sheetsUrl}${tile}.png`, document.baseURI).href;
+    const url = new URL(`${this.url}${tile}.png`, document.baseURI).href;
     this.sheets.set(tile, { state: "loading" });
     this.inflight++;
     this.requested++;
@@ -155,11 +172,11 @@ export class SheetStore {
       this.evict();
     } catch (error) {
       this.sheets.set(tile, { state: "failed" });
-      this.owner.sheetFailed(url, error);
+      this.failed(url, error);
     } finally {
       this.inflight--;
       this.pump();
-      this.owner.requestRender();
+      this.settled();
     }
   }
 
@@ -213,20 +230,25 @@ export class NeighbourStore {
 /** Who wrote each digit (explore-writers/writers.bin), fetched once, when first asked for.
  *  `load()` resolves to {available: false} for an edition built without the provenance, else to
  *  {available: true, series, writer, rank (typed arrays, one value a digit), count (digits per writer id),
- *  student (the students' series code)}. */
+ *  student (the students' series code)}. `status`: "none" (not asked for), "loading", "ready",
+ *  "unavailable" (no provenance) or "failed" (then `error` says why; the next load() tries again). */
 export class WriterStore {
   constructor(url, n) {
     this.url = url ? new URL(url, document.baseURI).href : null;
     this.n = n;
     this.promise = null;
     this.requested = 0;
+    this.status = "none";
+    this.error = "";
   }
 
   load() {
     if (!this.promise) {
       this.requested++;
-      this.promise = this.url ? loadBundle(this.url).then((bundle) => prepareWriters(bundle, this.n)) : Promise.resolve({ available: false });
-      this.promise.catch(() => { this.promise = null; });
+      this.status = "loading";
+      const writers = this.url ? loadBundle(this.url).then((bundle) => prepareWriters(bundle, this.n)) : Promise.resolve({ available: false });
+      this.promise = writers.then((result) => { this.status = result.available ? "ready" : "unavailable"; return result; });
+      this.promise.catch((error) => { this.promise = null; this.status = "failed"; this.error = error.message; });
     }
     return this.promise;
   }

@@ -114,7 +114,7 @@ export function parseHash(hash, data, words) {
         else bad();
         break;
       case "colour":
-        // "series" needs the writers file, checked once it has arrived (explore.js).
+        // "series" needs the writers file, checked once it has arrived (state.js, setWriters).
         if (["label", "mlp", "series"].includes(value) || (data.hasCnn && (value === "cnn" || value === "disagree"))) view.colour = value;
         else bad();
         break;
