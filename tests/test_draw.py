@@ -258,7 +258,7 @@ def test_javascript_forward_pass_agrees_with_numpy(browser, site, network, sampl
     url, _ = site
     context, page, watch = open_widget(browser, url + "en/classifier.html")
     outputs = page.evaluate("""async ([assets, model, digits]) => {
-      const draw = await import(assets + 'draw/draw.js');
+      const draw = await import(assets + 'draw/model.js');
       const { loadBundle } = await import(assets + 'lib/bundle.js');
       const net = await draw.loadModel(model);
       const { arrays, shapes } = await loadBundle(digits);
@@ -355,7 +355,7 @@ def test_keyboard_reaches_the_random_test_digit_in_japanese(browser, site):
 
 
 PREPROCESS_IN_PAGE = """async ([assets, digits, scale, left, top, smooth]) => {
-  const draw = await import(assets + 'draw/draw.js');
+  const draw = await import(assets + 'draw/model.js');
   const canvas = document.querySelector('canvas.draw-canvas');
   const ctx = canvas.getContext('2d');
   const small = document.createElement('canvas');

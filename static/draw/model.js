@@ -1,26 +1,19 @@
-// Chapter 8's "Draw a digit" widget (templates/widgets/draw.html): the NumPy network of
-// mnistreport/mlp.py runs here, on a drawing prepared the way MNIST's digits were, and the
-// drawing is placed among chapter 4's map digits. The data comes from one bundle written by
-// mnistreport/drawmodel.py, fetched only when the reader first draws or asks for a test digit.
-//
-// The pure functions are exported (preprocess, forward, project, nearest, medianPosition,
-// predictionText, prepareModel, loadModel) so that tests can run them in the page.
+// The drawing pad's model (draw.js): the NumPy network of mnistreport/mlp.py run on a drawing prepared
+// the way MNIST's digits were, and the drawing placed among chapter 4's map digits. Its data is one
+// bundle written by mnistreport/drawmodel.py (loadModel). Pure functions, without the page, so that
+// tests can run them in the page (preprocess, forward, project, nearest, medianPosition, predictionText).
 
 import { loadBundle } from "../lib/bundle.js";
-import { fill, formatter, langOf, readWords } from "../lib/words.js";
+import { clamp } from "../lib/math.js";
+import { PIXELS, SIDE } from "../lib/mnist.js";
+import { fill } from "../lib/words.js";
 
-export { fill };
-
-export const SIDE = 28; // MNIST images are 28 x 28 ...
-export const BOX = 20; // ... with the digit scaled to fit 20 x 20
-const PIXELS = SIDE * SIDE;
+export const BOX = 20; // MNIST's digits are scaled to fit 20 x 20 in their 28 x 28
 // MNIST puts the centre of mass at (14, 14) in pixel-index coordinates (pixel i's centre
 // at i), moving the digit by whole pixels: measured on the 10,000 test digits, every
 // centre of mass lies in [13.5, 14.5) on both axes.
 const CENTRE = 14;
 const BUNDLE_KIND = "mnistreport draw model";
-
-// ---------------------------------------------------------------- pure functions
 
 /** Ink per pixel, 0..255: the alpha channel of an ImageData (or of RGBA bytes), or an array of width*height values. */
 export function inkOf(source, width, height) {
@@ -84,8 +77,8 @@ export function preprocess(source, width, height) {
   const box = inkBox(ink, width, height);
   if (!box) return out;
   const scale = BOX / Math.max(box.w, box.h);
-  const ow = Math.max(1, Math.min(BOX, Math.round(box.w * scale)));
-  const oh = Math.max(1, Math.min(BOX, Math.round(box.h * scale)));
+  const ow = clamp(Math.round(box.w * scale), 1, BOX);
+  const oh = clamp(Math.round(box.h * scale), 1, BOX);
   const wx = areaWeights(box.w, ow);
   const wy = areaWeights(box.h, oh);
   const rows = new Float64Array(box.h * ow); // horizontal pass
@@ -106,7 +99,7 @@ export function preprocess(source, width, height) {
     for (let j = 0; j < ow; j++) {
       let sum = 0;
       for (let t = 0; t < weights.length; t++) sum += weights[t] * rows[(first + t) * ow + j];
-      const v = Math.min(255, Math.max(0, Math.round(sum / area)));
+      const v = clamp(Math.round(sum / area), 0, 255);
       patch[i * ow + j] = v;
       mass += v;
       my += v * i;
@@ -128,6 +121,11 @@ export function preprocess(source, width, height) {
   return out;
 }
 
+/** Test digit k's raw MNIST bytes (784 values 0..255) from the model bundle. */
+export function exampleBytes(model, k) {
+  return model.examples.subarray(k * PIXELS, (k + 1) * PIXELS);
+}
+
 /** Raw MNIST bytes (784 values 0..255) as the [0, 1] input that preprocess() returns. */
 export function fromBytes(bytes) {
   const out = new Float32Array(PIXELS);
@@ -136,6 +134,19 @@ export function fromBytes(bytes) {
 }
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
+
+/** out[r] = f(the sum over c of matrix[r * n + c] * vector[c]), n = vector.length, for each row r of out
+ *  (a row-major matrix times a vector, summed in double precision). */
+function product(matrix, vector, out, f = (z) => z) {
+  const n = vector.length;
+  for (let r = 0; r < out.length; r++) {
+    const row = r * n;
+    let z = 0;
+    for (let c = 0; c < n; c++) z += matrix[row + c] * vector[c];
+    out[r] = f(z);
+  }
+  return out;
+}
 
 /**
  * The network's ten outputs for an input in [0, 1] (784 values), as mlp.forward computes
@@ -146,21 +157,8 @@ export function forward(model, input) {
   const { inputs, hidden, wHidden, wOutput, inputScale, inputOffset } = model;
   const x = new Float64Array(inputs);
   for (let i = 0; i < inputs; i++) x[i] = input[i] * inputScale + inputOffset;
-  const h = new Float64Array(hidden);
-  for (let j = 0; j < hidden; j++) {
-    const row = j * inputs;
-    let z = 0;
-    for (let i = 0; i < inputs; i++) z += wHidden[row + i] * x[i];
-    h[j] = sigmoid(z);
-  }
-  const out = new Float32Array(model.classes);
-  for (let k = 0; k < model.classes; k++) {
-    const row = k * hidden;
-    let z = 0;
-    for (let j = 0; j < hidden; j++) z += wOutput[row + j] * h[j];
-    out[k] = sigmoid(z);
-  }
-  return out;
+  const h = product(wHidden, x, new Float64Array(hidden), sigmoid);
+  return product(wOutput, h, new Float32Array(model.classes), sigmoid);
 }
 
 /** PCA features of an input in [0, 1]: (input - mean) @ components.T (scikit-learn's transform). */
@@ -168,14 +166,7 @@ export function project(model, input) {
   const { inputs, nComponents, pcaMean, pcaComponents } = model;
   const centred = new Float64Array(inputs);
   for (let i = 0; i < inputs; i++) centred[i] = input[i] - pcaMean[i];
-  const features = new Float32Array(nComponents);
-  for (let c = 0; c < nComponents; c++) {
-    const row = c * inputs;
-    let sum = 0;
-    for (let i = 0; i < inputs; i++) sum += pcaComponents[row + i] * centred[i];
-    features[c] = sum;
-  }
-  return features;
+  return product(pcaComponents, centred, new Float32Array(nComponents));
 }
 
 /** Indices of the k map digits nearest to `features` (Euclidean, PCA space), nearest first; ties by index. */
@@ -270,318 +261,4 @@ export function prepareModel({ meta, arrays }) {
 /** Fetch and prepare the model bundle at `url`. */
 export async function loadModel(url) {
   return prepareModel(await loadBundle(url));
-}
-
-// ---------------------------------------------------------------- the widget
-
-const MAP_MARGIN = 8;
-
-function setUp(section) {
-  const words = readWords(section);
-  const lang = langOf(section);
-  const part = (role) => section.querySelector(`[data-role="${role}"]`);
-  const canvas = part("canvas");
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const inputCanvas = part("input");
-  const inputCtx = inputCanvas.getContext("2d");
-  const mapCanvas = part("map");
-  const mapCtx = mapCanvas.getContext("2d");
-  const status = part("status");
-  const message = part("message");
-  const summary = part("summary");
-  const neighbourList = part("neighbours");
-  const bars = [...part("bars").querySelectorAll("li")].map((li) => ({
-    li, fill: li.querySelector(".draw-fill"), value: li.querySelector(".draw-value"),
-  }));
-  const fromDisk = part("nojs");
-  fromDisk.remove();
-  section.classList.add("draw-ready");
-
-  const number = { format: formatter(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) };
-  const lineWidth = Math.round(canvas.width / 13);
-  let model = null;
-  let loading = null;
-  let sheet = null; // the map-digit sheet, once decoded
-  let mapBase = null; // the map's dots, drawn once
-  let example = -1; // index of the test digit shown, or -1 for a drawing
-  let frame = 0;
-  let announce = false;
-  let lastExample = -1;
-  const pointers = new Map(); // pointerId -> last point of its stroke
-  const neighbourCells = [];
-
-  const inkRGB = () => {
-    const match = getComputedStyle(canvas).color.match(/\d+(\.\d+)?/g) || ["0", "0", "0"];
-    return match.slice(0, 3).map(Number);
-  };
-
-  function setStatus(text) {
-    if (status.textContent !== text) status.textContent = text;
-  }
-
-  function showProblem(text) {
-    message.textContent = text;
-    message.hidden = false;
-    setStatus(text);
-  }
-
-  function ensureModel() {
-    if (!loading) {
-      setStatus(words.loading);
-      loading = loadModel(new URL(section.dataset.model, document.baseURI).href).then(
-        (loaded) => {
-          model = loaded;
-          prepareView();
-          schedule();
-        },
-        () => {
-          if (location.protocol === "file:") { // a browser that ran the script from disk but will not fetch
-            message.replaceChildren(...fromDisk.childNodes);
-            message.hidden = false;
-            setStatus(message.textContent);
-          } else {
-            showProblem(words.offline);
-          }
-        },
-      );
-    }
-    return loading;
-  }
-
-  function prepareView() {
-    // The map's dots, once.
-    mapBase = document.createElement("canvas");
-    mapBase.width = mapCanvas.width;
-    mapBase.height = mapCanvas.height;
-    const base = mapBase.getContext("2d");
-    base.fillStyle = "#fff";
-    base.fillRect(0, 0, mapBase.width, mapBase.height);
-    base.globalAlpha = 0.8;
-    for (let n = 0; n < model.mapN; n++) {
-      const [x, y] = mapPoint(model.mapXY[2 * n], model.mapXY[2 * n + 1]);
-      base.fillStyle = model.colours[model.mapLabels[n]];
-      base.fillRect(x - 1.5, y - 1.5, 3, 3);
-    }
-    mapCtx.drawImage(mapBase, 0, 0);
-    bars.forEach((bar, d) => { bar.fill.style.background = model.colours[d]; });
-    // The neighbours' cells.
-    for (let i = 0; i < model.k; i++) {
-      const li = document.createElement("li");
-      const cell = document.createElement("canvas");
-      cell.width = cell.height = model.meta.cell;
-      cell.setAttribute("role", "img");
-      li.append(cell);
-      neighbourList.append(li);
-      neighbourCells.push(cell);
-    }
-    neighbourList.hidden = true;
-    // The sheet of map digits, for the neighbours' pictures.
-    const image = new Image();
-    image.decoding = "async";
-    image.onload = () => { sheet = image; schedule(); };
-    image.src = section.dataset.sheet;
-  }
-
-  function mapPoint(x, y) {
-    const span = mapCanvas.width - 2 * MAP_MARGIN;
-    return [MAP_MARGIN + x * span, MAP_MARGIN + (1 - y) * span];
-  }
-
-  function schedule() {
-    if (!frame) frame = requestAnimationFrame(update);
-  }
-
-  function currentInput() {
-    if (example >= 0) return fromBytes(model.examples.subarray(example * PIXELS, (example + 1) * PIXELS));
-    return preprocess(ctx.getImageData(0, 0, canvas.width, canvas.height), canvas.width, canvas.height);
-  }
-
-  function update() {
-    frame = 0;
-    if (!model) return;
-    const input = currentInput();
-    showInput(input);
-    if (!input.some((v) => v > 0)) {
-      reset();
-      if (announce) setStatus(words.ready);
-      announce = false;
-      return;
-    }
-    const outputs = forward(model, input);
-    const top = argmax(outputs);
-    bars.forEach((bar, d) => {
-      bar.fill.style.transform = `scaleX(${outputs[d]})`;
-      bar.value.textContent = number.format(outputs[d]);
-      bar.li.classList.toggle("draw-top", d === top);
-    });
-    const near = nearest(model, project(model, input));
-    showNeighbours(near);
-    showMap(near);
-    if (announce) {
-      let text = predictionText(words.prediction, outputs);
-      if (example >= 0) text += ` — ${fill(words.example, { label: model.exampleLabels[example] })}`;
-      setStatus(text);
-      announce = false;
-    }
-  }
-
-  function showInput(input) {
-    const image = inputCtx.createImageData(SIDE, SIDE);
-    for (let i = 0; i < PIXELS; i++) {
-      const v = Math.round(input[i] * 255);
-      image.data.set([v, v, v, 255], 4 * i);
-    }
-    inputCtx.putImageData(image, 0, 0);
-  }
-
-  function showNeighbours(near) {
-    const { cell, sheet_columns: columns } = model.meta;
-    const counts = new Array(model.classes).fill(0);
-    near.forEach((n, i) => {
-      const label = model.mapLabels[n];
-      counts[label]++;
-      const target = neighbourCells[i].getContext("2d");
-      target.fillStyle = "#000";
-      target.fillRect(0, 0, cell, cell);
-      if (sheet) target.drawImage(sheet, (n % columns) * cell, Math.floor(n / columns) * cell, cell, cell, 0, 0, cell, cell);
-      neighbourCells[i].setAttribute("aria-label", fill(words.neighbour_label, { label }));
-      neighbourCells[i].style.setProperty("--c", model.colours[label]);
-    });
-    neighbourList.hidden = false;
-    const order = counts.map((count, digit) => ({ count, digit })).filter((c) => c.count > 0)
-      .sort((a, b) => b.count - a.count || a.digit - b.digit);
-    summary.textContent = fill(words.neighbours_summary, {
-      k: near.length, counts: order.map((c) => fill(words.count, c)).join(words.list_separator),
-    });
-  }
-
-  function showMap(near) {
-    mapCtx.drawImage(mapBase, 0, 0);
-    mapCtx.lineWidth = 1.5;
-    mapCtx.strokeStyle = "#000";
-    for (const n of near) {
-      const [x, y] = mapPoint(model.mapXY[2 * n], model.mapXY[2 * n + 1]);
-      mapCtx.beginPath();
-      mapCtx.arc(x, y, 3.5, 0, 2 * Math.PI);
-      mapCtx.stroke();
-    }
-    const [x, y] = mapPoint(...medianPosition(model, near));
-    for (const [colour, width] of [["#fff", 6], ["#000", 3]]) {
-      mapCtx.strokeStyle = colour;
-      mapCtx.lineWidth = width;
-      mapCtx.beginPath();
-      mapCtx.arc(x, y, 11, 0, 2 * Math.PI);
-      mapCtx.stroke();
-    }
-  }
-
-  function reset() {
-    bars.forEach((bar) => {
-      bar.fill.style.transform = "scaleX(0)";
-      bar.value.textContent = "–";
-      bar.li.classList.remove("draw-top");
-    });
-    neighbourList.hidden = true;
-    summary.textContent = "";
-    if (mapBase) mapCtx.drawImage(mapBase, 0, 0);
-  }
-
-  // Drawing with a mouse, a finger or a pen.
-  const point = (event) => {
-    const rect = canvas.getBoundingClientRect();
-    return [(event.clientX - rect.left) * (canvas.width / rect.width), (event.clientY - rect.top) * (canvas.height / rect.height)];
-  };
-
-  function stroke(from, to) {
-    ctx.lineWidth = lineWidth;
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    ctx.beginPath();
-    ctx.moveTo(...from);
-    ctx.lineTo(...to);
-    ctx.stroke();
-  }
-
-  canvas.addEventListener("pointerdown", (event) => {
-    if (event.pointerType === "mouse" && event.button !== 0) return;
-    event.preventDefault();
-    try {
-      canvas.setPointerCapture(event.pointerId); // keep the stroke when it leaves the square
-    } catch {
-      // a pointer the browser no longer tracks: draw without capture
-    }
-    ensureModel();
-    example = -1; // drawing over a test digit makes the canvas the input again
-    ctx.strokeStyle = `rgb(${inkRGB().join(",")})`;
-    const p = point(event);
-    pointers.set(event.pointerId, p);
-    stroke(p, p);
-    schedule();
-  });
-  canvas.addEventListener("pointermove", (event) => {
-    let last = pointers.get(event.pointerId);
-    if (!last) return;
-    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-    for (const e of events.length ? events : [event]) {
-      const p = point(e);
-      stroke(last, p);
-      last = p;
-    }
-    pointers.set(event.pointerId, last);
-    schedule();
-  });
-  const end = (event) => {
-    if (!pointers.delete(event.pointerId)) return;
-    announce = true;
-    schedule();
-  };
-  for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) canvas.addEventListener(type, end);
-
-  part("clear").addEventListener("click", () => {
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    example = -1;
-    pointers.clear();
-    inputCtx.clearRect(0, 0, SIDE, SIDE);
-    reset();
-    if (message.hidden) setStatus(words.ready);
-  });
-
-  part("random").addEventListener("click", async () => {
-    await ensureModel();
-    if (!model || model.nExamples === 0) return;
-    let pick = Math.floor(Math.random() * model.nExamples);
-    if (pick === lastExample && model.nExamples > 1) pick = (pick + 1) % model.nExamples;
-    lastExample = example = pick;
-    paintExample(model.examples.subarray(pick * PIXELS, (pick + 1) * PIXELS));
-    announce = true;
-    schedule();
-  });
-
-  // Show a test digit on the pad, enlarged by whole pixels: drawing more starts from it.
-  function paintExample(bytes) {
-    const small = document.createElement("canvas");
-    small.width = small.height = SIDE;
-    const smallCtx = small.getContext("2d");
-    const image = smallCtx.createImageData(SIDE, SIDE);
-    const [r, g, b] = inkRGB();
-    for (let i = 0; i < PIXELS; i++) image.data.set([r, g, b, bytes[i]], 4 * i);
-    smallCtx.putImageData(image, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
-    ctx.imageSmoothingEnabled = true;
-  }
-}
-
-if (typeof document !== "undefined") for (const section of document.querySelectorAll("[data-draw]")) {
-  try {
-    setUp(section);
-  } catch (error) {
-    const message = section.querySelector('[data-role="message"]');
-    if (message) {
-      message.textContent = `${error.message}`;
-      message.hidden = false;
-    }
-    throw error;
-  }
 }
