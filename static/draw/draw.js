@@ -1,138 +1,128 @@
 // Chapter 8's "Draw a digit" widget (templates/widgets/draw.html): the NumPy network of
 // mnistreport/mlp.py runs here, on a drawing prepared the way MNIST's digits were, and the
-// drawing is placed among chapter 4's map digits. The parts: pen.js (the paper and the strokes),
-// model.js (the model's bundle, fetched only when the reader first draws or asks for a test
-// digit, and what it computes), result.js (what it says); this module joins them and keeps the
-// status line, the buttons and the redrawing after each stroke.
+// drawing is placed among chapter 4's map digits. Its parts: pen.js (the paper), model.js (the
+// model, fetched only when the reader first draws or asks for a test digit, and what it computes),
+// result.js (what it shows); here, the status line, the buttons and the update after each stroke.
 
 import { fill, langOf, readWords } from "../lib/words.js";
 import { argmax, exampleBytes, forward, fromBytes, loadModel, nearest, predictionText, preprocess, project } from "./model.js";
-import { Pad } from "./pen.js";
-import { Result } from "./result.js";
+import { pad } from "./pen.js";
+import { result } from "./result.js";
 
-class DrawWidget {
-  constructor(section) {
-    this.section = section;
-    this.words = readWords(section);
-    const part = (role) => section.querySelector(`[data-role="${role}"]`);
-    this.status = part("status");
-    this.message = part("message");
-    this.fromDisk = part("nojs");
-    this.fromDisk.remove();
-    section.classList.add("draw-ready");
-    this.model = null;
-    this.loading = null;
-    this.example = -1; // index of the test digit shown, or -1 for a drawing
-    this.lastExample = -1;
-    this.frame = 0;
-    this.announce = false; // say the prediction in the status line at the next update (a stroke ended)
-    this.result = new Result(part, this.words, langOf(section));
-    this.pad = new Pad(part("canvas"), {
-      onDown: () => {
-        this.ensureModel();
-        this.example = -1; // drawing over a test digit makes the canvas the input again
-      },
-      onStroke: () => this.schedule(),
-      onUp: () => { this.announce = true; this.schedule(); },
-    });
-    part("clear").addEventListener("click", () => this.clear());
-    part("random").addEventListener("click", () => this.showExample());
+function setUp(section) {
+  const words = readWords(section);
+  const part = (role) => section.querySelector(`[data-role="${role}"]`);
+  const canvas = part("canvas");
+  const status = part("status");
+  const message = part("message");
+  const fromDisk = part("nojs");
+  fromDisk.remove();
+  section.classList.add("draw-ready");
+  const shown = result(part, words, langOf(section));
+  let model = null;
+  let loading = null;
+  let example = -1; // index of the test digit shown, or -1 for a drawing
+  let frame = 0;
+  let announce = false;
+  let lastExample = -1;
+  const paper = pad(canvas, {
+    down() {
+      ensureModel();
+      example = -1; // drawing over a test digit makes the canvas the input again
+    },
+    drawn: schedule,
+    up() {
+      announce = true;
+      schedule();
+    },
+  });
+
+  function setStatus(text) {
+    if (status.textContent !== text) status.textContent = text;
   }
 
-  setStatus(text) {
-    if (this.status.textContent !== text) this.status.textContent = text;
+  function showProblem(text) {
+    message.textContent = text;
+    message.hidden = false;
+    setStatus(text);
   }
 
-  showProblem(text) {
-    this.message.textContent = text;
-    this.message.hidden = false;
-    this.setStatus(text);
-  }
-
-  ensureModel() {
-    if (!this.loading) {
-      this.setStatus(this.words.loading);
-      this.loading = loadModel(new URL(this.section.dataset.model, document.baseURI).href).then(
-        (model) => {
-          this.model = model;
-          this.result.prepare(model, this.section.dataset.sheet, () => this.schedule());
-          this.schedule();
+  function ensureModel() {
+    if (!loading) {
+      setStatus(words.loading);
+      loading = loadModel(new URL(section.dataset.model, document.baseURI).href).then(
+        (loaded) => {
+          model = loaded;
+          shown.prepare(model, section.dataset.sheet, schedule);
+          schedule();
         },
         () => {
           if (location.protocol === "file:") { // a browser that ran the script from disk but will not fetch
-            this.message.replaceChildren(...this.fromDisk.childNodes);
-            this.message.hidden = false;
-            this.setStatus(this.message.textContent);
+            message.replaceChildren(...fromDisk.childNodes);
+            message.hidden = false;
+            setStatus(message.textContent);
           } else {
-            this.showProblem(this.words.offline);
+            showProblem(words.offline);
           }
         },
       );
     }
-    return this.loading;
+    return loading;
   }
 
-  schedule() {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.update());
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(update);
   }
 
-  /** The network's input: the test digit shown, or the drawing prepared as MNIST's digits were. */
-  currentInput() {
-    if (this.example >= 0) return fromBytes(exampleBytes(this.model, this.example));
-    const { canvas } = this.pad;
-    return preprocess(this.pad.image(), canvas.width, canvas.height);
+  function currentInput() {
+    if (example >= 0) return fromBytes(exampleBytes(model, example));
+    return preprocess(paper.image(), canvas.width, canvas.height);
   }
 
-  update() {
-    this.frame = 0;
-    const { model, result, words } = this;
+  function update() {
+    frame = 0;
     if (!model) return;
-    const input = this.currentInput();
-    result.showInput(input);
+    const input = currentInput();
+    shown.showInput(input);
     if (!input.some((v) => v > 0)) {
-      result.reset();
-      if (this.announce) this.setStatus(words.ready);
-      this.announce = false;
+      shown.reset();
+      if (announce) setStatus(words.ready);
+      announce = false;
       return;
     }
     const outputs = forward(model, input);
-    result.showOutputs(outputs, argmax(outputs));
-    const near = nearest(model, project(model, input));
-    result.showNeighbours(near);
-    result.showMap(near);
-    if (this.announce) {
+    shown.show(outputs, argmax(outputs), nearest(model, project(model, input)));
+    if (announce) {
       let text = predictionText(words.prediction, outputs);
-      if (this.example >= 0) text += ` — ${fill(words.example, { label: model.exampleLabels[this.example] })}`;
-      this.setStatus(text);
-      this.announce = false;
+      if (example >= 0) text += ` — ${fill(words.example, { label: model.exampleLabels[example] })}`;
+      setStatus(text);
+      announce = false;
     }
   }
 
-  clear() {
-    this.pad.clear();
-    this.example = -1;
-    this.result.clearInput();
-    this.result.reset();
-    if (this.message.hidden) this.setStatus(this.words.ready);
-  }
+  part("clear").addEventListener("click", () => {
+    paper.clear();
+    example = -1;
+    shown.showInput(null);
+    shown.reset();
+    if (message.hidden) setStatus(words.ready);
+  });
 
-  /** A random test digit (not the one shown) on the pad, as the input. */
-  async showExample() {
-    await this.ensureModel();
-    const model = this.model;
+  part("random").addEventListener("click", async () => {
+    await ensureModel();
     if (!model || model.nExamples === 0) return;
     let pick = Math.floor(Math.random() * model.nExamples);
-    if (pick === this.lastExample && model.nExamples > 1) pick = (pick + 1) % model.nExamples;
-    this.lastExample = this.example = pick;
-    this.pad.paint(exampleBytes(model, pick));
-    this.announce = true;
-    this.schedule();
-  }
+    if (pick === lastExample && model.nExamples > 1) pick = (pick + 1) % model.nExamples;
+    lastExample = example = pick;
+    paper.paint(exampleBytes(model, pick));
+    announce = true;
+    schedule();
+  });
 }
 
 if (typeof document !== "undefined") for (const section of document.querySelectorAll("[data-draw]")) {
   try {
-    new DrawWidget(section);
+    setUp(section);
   } catch (error) {
     const message = section.querySelector('[data-role="message"]');
     if (message) {

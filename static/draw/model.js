@@ -4,7 +4,6 @@
 // tests can run them in the page (preprocess, forward, project, nearest, medianPosition, predictionText).
 
 import { loadBundle } from "../lib/bundle.js";
-import { clamp } from "../lib/math.js";
 import { PIXELS, SIDE } from "../lib/mnist.js";
 import { fill } from "../lib/words.js";
 
@@ -77,8 +76,8 @@ export function preprocess(source, width, height) {
   const box = inkBox(ink, width, height);
   if (!box) return out;
   const scale = BOX / Math.max(box.w, box.h);
-  const ow = clamp(Math.round(box.w * scale), 1, BOX);
-  const oh = clamp(Math.round(box.h * scale), 1, BOX);
+  const ow = Math.max(1, Math.min(BOX, Math.round(box.w * scale)));
+  const oh = Math.max(1, Math.min(BOX, Math.round(box.h * scale)));
   const wx = areaWeights(box.w, ow);
   const wy = areaWeights(box.h, oh);
   const rows = new Float64Array(box.h * ow); // horizontal pass
@@ -99,7 +98,7 @@ export function preprocess(source, width, height) {
     for (let j = 0; j < ow; j++) {
       let sum = 0;
       for (let t = 0; t < weights.length; t++) sum += weights[t] * rows[(first + t) * ow + j];
-      const v = clamp(Math.round(sum / area), 0, 255);
+      const v = Math.min(255, Math.max(0, Math.round(sum / area)));
       patch[i * ow + j] = v;
       mass += v;
       my += v * i;

@@ -7,10 +7,11 @@
 import { loadBundle } from "../lib/bundle.js";
 import { clamp } from "../lib/math.js";
 import { SIDE } from "../lib/mnist.js";
-import { decodeSheet } from "./sheets.js";
 
 const MAX_FETCHES = 4;                // sheets fetched at once
 const SHEET_BUDGET = 96 * 2 ** 20;    // bytes of decoded sheets kept (least recently used go first)
+// The sheets are decoded in a worker; here only where module workers are missing.
+const decodeHere = (url) => import("./sheets.js").then((module) => module.decodeSheet(url));
 
 /** Fetch the points bundle (onProgress(received, total) as it arrives) and prepare it. */
 export async function loadPoints(url, onProgress) {
@@ -149,10 +150,10 @@ export class SheetStore {
   }
 
   decode(tile, url) {
-    if (!this.worker) return decodeSheet(url);
+    if (!this.worker) return decodeHere(url);
     return new Promise((resolve, reject) => {
       this.waiting.set(tile, (data) => {
-        if (data.retry) decodeSheet(url).then(resolve, reject);
+        if (data.retry) decodeHere(url).then(resolve, reject);
         else if (data.error) reject(new Error(data.error));
         else resolve(data);
       });

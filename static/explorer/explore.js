@@ -1,32 +1,135 @@
 // The digit explorer: every MNIST digit on the t-SNE map (and on the grid), in one canvas.
 //
 // Markup: templates/widgets/explorer.html; words: the [explorer] section of content/<lang>/words.toml.
-// Its objects, one module each, built here (Explorer.setup) and each handed what it uses:
-//   data.js      the points, and the stores of the sprite sheets (decoded by sheets.js in a worker),
-//                the neighbours and who wrote each digit, fetched when needed
-//   state.js     View: the state (filters, layout, camera, selection, marks), written only there
-//   camera.js    Camera: world and screen coordinates, zoom and pan
-//   render.js    Renderer: drawing into one ImageData, and the hit tests
-//   panel.js     Panel: the selected digit, its neighbours, a region's digits, the tooltip, the help; Notes
-//   controls.js  Controls: the legend, the filters, the buttons, "Go to a digit"
-//   input.js     Input: wheel, touch, mouse, keyboard
-//   hash.js      the view in the URL hash, digits' names
-//   hook.js      the test hook (loaded only by tests)
-// The Explorer here loads the points, keeps the view in the URL, and holds the actions that reach over
-// several objects (select a digit, go to one, switch the layout, the writers' arrival).
+// Its objects, built by Explorer.setup, each given what it uses:
+//   data.js    the points; the stores of the sprite sheets (decoded by sheets.js), neighbours, writers
+//   state.js   View: the state (filters, layout, camera, selection, marks), written only there
+//   camera.js  Camera (world and screen, zoom, pan) and Input (wheel, touch, mouse, keyboard)
+//   render.js  Renderer: the pixels of the map, and the hit tests
+//   panel.js   Panel (the selected digit, its neighbours, a region, the tooltip, the help) and Notes
+//   hash.js    the view in the URL hash, digits' names;  hook.js  the test hook (loaded only by tests)
+// Here: Controls (the legend, filters and buttons), and the Explorer, which loads the points, keeps the
+// view in the URL and holds the actions that reach over several objects.
 
 import { clamp } from "../lib/math.js";
 import { fill, formatter, langOf, readWords } from "../lib/words.js";
-import { Camera } from "./camera.js";
-import { Controls } from "./controls.js";
+import { Camera, Input } from "./camera.js";
 import { loadPoints, NeighbourStore, SheetStore, WriterStore } from "./data.js";
-import { hashOf, parseHash } from "./hash.js";
-import { Input } from "./input.js";
+import { hashOf, parseHash, parseIdentity } from "./hash.js";
 import { Notes, Panel } from "./panel.js";
-import { Renderer } from "./render.js";
+import { Renderer, SERIES_COLOURS } from "./render.js";
 import { View } from "./state.js";
 
-export { parseIdentity } from "./hash.js";
+export { parseIdentity };
+
+const SELECTS = ["mistakes", "set", "series", "colour"];
+const reducedMotion = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/** The legend (a button a class, with its count), the selects, the colour key, the buttons and "Go to a
+ *  digit": they show the View's state and change it, through the Explorer where a change reaches further. */
+class Controls {
+  constructor({ root, el, words, num, points, view, camera, panel, explorer }) {
+    Object.assign(this, { el, words, num, points, view, explorer });
+    this.classes = [...root.querySelectorAll(".explorer-class")];
+    this.layouts = [...root.querySelectorAll(".explorer-layout")];
+    if (!points.cnn) for (const key of ["mistakes", "colour"]) el(key).querySelectorAll("option[data-cnn]").forEach((o) => o.remove());
+    el("layouts").hidden = !points.grid;
+    this.showCounts();
+    el("summary-count").textContent = fill(words.summary_count, { n: num(points.n), train: num(points.nTrain), test: num(points.nTest) });
+    const on = (name, handler) => el(name).addEventListener("click", handler);
+    const filter = (filters) => { view.setFilters(filters); explorer.afterFilter(); };
+    for (const b of this.classes) b.addEventListener("click", () => filter({ classes: view.state.classes.map((v, d) => (d === +b.dataset.digit ? !v : v)) }));
+    on("all", () => filter({ classes: new Array(10).fill(true) }));
+    for (const key of SELECTS) {
+      el(key).addEventListener("change", (e) => {
+        filter({ [key]: e.target.value });
+        if (view.needsWriters()) explorer.ensureWriters();
+      });
+    }
+    on("writer-button", () => explorer.toggleWriter());
+    on("writer-clear", () => {
+      view.setFilters({ writer: -1 });
+      explorer.recolour();
+      panel.showWriterLine();
+      (view.state.selected >= 0 ? el("writer-button") : el("canvas")).focus();
+    });
+    for (const b of this.layouts) b.addEventListener("click", () => explorer.setLayout(b.dataset.layout));
+    on("zoom-in", () => camera.zoomAt(1.6));
+    on("zoom-out", () => camera.zoomAt(1 / 1.6));
+    on("reset", () => camera.home());
+    on("clear", () => { explorer.select(-1); el("canvas").focus(); });
+    on("only-class", () => {
+      const sel = view.state.selected;
+      if (sel >= 0) filter({ classes: view.state.classes.map((_, d) => d === points.label[sel]) });
+    });
+    on("lasso", () => panel.setLassoMode(!view.lassoMode));
+    on("in-view", () => panel.summariseView());
+    on("region-clear", () => { panel.clearRegion(); el("in-view").focus(); });
+    const closeHelp = () => { panel.toggleHelp(false); el("help-button").focus(); };
+    on("help-button", () => panel.toggleHelp());
+    on("help-close", closeHelp);
+    el("help-panel").addEventListener("keydown", (e) => { if (e.key === "Escape") closeHelp(); });
+    const form = el("goto"), input = form.querySelector("input"), message = el("goto-message");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const r = parseIdentity(input.value, points.nTrain, points.nTest);
+      if (r.error) {
+        message.textContent = r.error === "syntax" ? fill(words.goto_bad, { text: input.value })
+          : fill(words.goto_range, { set: r.test ? words.set_test : words.set_train, max: num(r.max) });
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
+      message.textContent = "";
+      input.removeAttribute("aria-invalid");
+      if (view.state.layout === "grid" && view.anim) view.stopAnimation();
+      explorer.focusOn(r.id);
+    });
+  }
+
+  /** The selects as the view says. */
+  sync() {
+    for (const key of SELECTS) this.el(key).value = this.view.state[key];
+  }
+
+  /** The legend's buttons (pressed, count, colour), how many digits are shown, and the words under the legend:
+   *  what the colours mean (two swatches for the series), or whose digits are highlighted. */
+  showCounts() {
+    const { view, words: w, num, el } = this;
+    const st = view.state, byWriter = view.byWriter;
+    for (const button of this.classes) {
+      const d = Number(button.dataset.digit);
+      button.setAttribute("aria-pressed", String(st.classes[d]));
+      button.querySelector(".explorer-class-count").textContent = num(view.counts[d]);
+      button.style.setProperty("--c", this.points.colours[d]);
+    }
+    el("count").textContent = fill(w.showing, { shown: num(view.shown), total: num(this.points.n) });
+    const keyEl = el("colour-key");
+    const key = { label: "colour_key_label", mlp: "colour_key_mlp", cnn: "colour_key_cnn", disagree: "colour_key_disagree", series: "colour_key_series" }[st.colour];
+    keyEl.textContent = fill(w[key], { n: num(view.disagree) });
+    if (st.colour === "series" && view.writers?.available) {
+      keyEl.append(...[[w.series_key_employees, SERIES_COLOURS[0]], [w.series_key_students, SERIES_COLOURS[1]]].map(([text, colour]) => {
+        const item = document.createElement("span");
+        item.className = "explorer-series-key";
+        item.style.setProperty("--c", colour);
+        item.textContent = text;
+        return item;
+      }));
+    }
+    if (byWriter >= 0) {
+      keyEl.textContent = fill(w.colour_key_writer, { writer: num(byWriter), n: num(view.writers.count[byWriter] || 0), shown: num(view.highlighted) });
+    }
+    el("writer-clear").hidden = byWriter < 0;
+    keyEl.classList.toggle("explorer-muted-key", st.colour === "disagree" || byWriter >= 0);
+  }
+
+  /** The layout buttons, the canvas's name and the whole-view button as the layout is. */
+  showLayout() {
+    const grid = this.view.state.layout === "grid", w = this.words;
+    for (const b of this.layouts) b.setAttribute("aria-pressed", String(b.dataset.layout === this.view.state.layout));
+    this.el("canvas").setAttribute("aria-label", grid ? w.canvas_label_grid : w.canvas_label);
+    this.el("reset").textContent = grid ? w.whole_grid : w.whole_map;
+  }
+}
 
 class Explorer {
   constructor(root) {
@@ -76,7 +179,7 @@ class Explorer {
     new ResizeObserver(() => this.resize()).observe(this.el("view"));
     matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", () => { this.renderer.readColours(); this.renderer.requestRender(); });
     this.resize();
-    const problem = this.ownsHash ? this.applyHash(location.hash) : this.applyHash("");
+    const problem = this.applyHash(this.ownsHash ? location.hash : "");
     if (problem || missingGrid) this.notes.show(problem || this.words.no_grid);
     // A link on the page (or an edited address) changes the hash: show that view. A hash naming an
     // element of the page (the skip links, headings) is not a view.
@@ -97,28 +200,26 @@ class Explorer {
     }
   }
 
-  /** The explorer's objects, for these points. */
+  /** The objects, for these points. */
   setup(points) {
     const { root, el, words, lang, num, canvas } = this;
     const box = el("view");
     this.points = points;
-    const view = this.view = new View(points, this.initialLayout, {
-      redraw: () => this.renderer.requestRender(),
-      remember: () => this.scheduleHash(),
-    });
+    const view = this.view = new View(points, this.initialLayout, { redraw: () => renderer.requestRender(), remember: () => this.scheduleHash() });
     const sheets = this.sheets = new SheetStore(root.dataset.sheets, {
-      failed: (url, error) => this.sheetFailed(url, error),
-      settled: () => this.renderer.requestRender(),
+      failed: (url, error) => {
+        if (!this.sheetNoteShown) this.notes.error(fill(words.sheet_failed, { url, error: error.message }));
+        this.sheetNoteShown = true;
+      },
+      settled: () => renderer.requestRender(),
     });
     const neighbourStore = this.neighbourStore = new NeighbourStore(root.dataset.neighbours);
     const writerStore = this.writerStore = new WriterStore(root.dataset.writers, points.n);
     const camera = this.camera = new Camera(canvas, view);
     const renderer = this.renderer = new Renderer({ canvas, box, points, view, camera, sheets, afterRender: () => panel.afterRender() });
-    const panel = this.panel = new Panel({
-      root, el, words, lang, num, points, view, camera, renderer, sheets, neighbourStore, writerStore,
-      focusOn: (id) => this.focusOn(id, { scroll: false }),
-    });
-    this.controls = new Controls({ root, el, words, num, points, view, camera, panel, canvas, explorer: this });
+    const panel = this.panel = new Panel({ root, el, words, lang, num, points, view, camera, renderer, sheets, neighbourStore, writerStore,
+      focusOn: (id) => this.focusOn(id, { scroll: false }) });
+    this.controls = new Controls({ root, el, words, num, points, view, camera, panel, explorer: this });
     this.input = new Input({ canvas, box, hint: el("hint"), words, view, camera, renderer, panel, select: (id) => this.select(id) });
     root.classList.add("explorer-ready");
   }
@@ -136,12 +237,6 @@ class Explorer {
     }
   }
 
-  sheetFailed(url, error) {
-    if (this.sheetNoteShown) return;
-    this.sheetNoteShown = true;
-    this.notes.error(fill(this.words.sheet_failed, { url, error: error.message }));
-  }
-
   // ---------------------------------------------------------------- actions over several objects
 
   /** Redraw, and remember the view in the URL. */
@@ -156,28 +251,23 @@ class Explorer {
     if (id >= 0 && !this.view.writers) this.ensureWriters();
   }
 
-  /** The legend's counts and the colour key as the view is; a selected digit no longer shown is unselected
-   *  (unless keepSelection). */
+  /** The counts as the filters are; a selected digit they hide is unselected (unless keepSelection). */
   showFilters(keepSelection = false) {
     this.controls.showCounts();
     const sel = this.view.state.selected;
     if (sel >= 0 && !this.view.visible[sel] && !keepSelection) this.select(-1);
   }
 
-  /** After a filter changed: a lasso's list goes (it may hold hidden digits). */
-  afterFilter() {
-    this.showFilters();
+  /** After a change of filters (a lasso's list goes: it may hold hidden digits) or, with keepSelection, of
+   *  colours or the writers' arrival (the selection stays). */
+  afterFilter(keepSelection = false) {
+    this.showFilters(keepSelection);
     if (this.view.dropHiddenHover()) this.panel.hideTooltip();
-    if (this.view.region) this.panel.clearRegion();
+    if (!keepSelection && this.view.region) this.panel.clearRegion();
     this.changed();
   }
 
-  /** After a change of colours or the writers' arrival (a lasso's list and the selection stay). */
-  recolour() {
-    this.showFilters(true);
-    if (this.view.dropHiddenHover()) this.panel.hideTooltip();
-    this.changed();
-  }
+  recolour() { this.afterFilter(true); }
 
   /** Fetch the writers file (once), then apply the view's writer filter, colours and highlight; without
    *  provenance in this edition, say so and drop them. */
@@ -209,8 +299,7 @@ class Explorer {
   }
 
   setLayout(layout, animate = true) {
-    const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    if (!this.view.setLayout(layout, animate && !reduce)) return;
+    if (!this.view.setLayout(layout, animate && !reducedMotion())) return;
     this.panel.hideTooltip();
     this.panel.clearRegion();
     this.controls.showLayout();
@@ -225,8 +314,7 @@ class Explorer {
     }
     view.stopAnimation();
     const target = (56 * camera.dpr) / (view.unit * camera.scaleFor(1));
-    const zoom = Math.max(view.state.zoom, clamp(target, 1, this.points.maxZoom));
-    view.setCamera(zoom, view.U[id], view.V[id]);
+    view.setCamera(Math.max(view.state.zoom, clamp(target, 1, this.points.maxZoom)), view.U[id], view.V[id]);
     this.select(id);
     if (scroll) this.bringIntoView();
   }
@@ -238,8 +326,7 @@ class Explorer {
     if (view.top >= 0 && view.bottom <= innerHeight) return;
     const controls = this.el("controls").getBoundingClientRect();
     const top = view.bottom - controls.top + 16 <= innerHeight ? controls.top : view.top;
-    const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-    window.scrollTo({ top: Math.max(0, scrollY + top - 8), behavior: reduce ? "auto" : "smooth" });
+    window.scrollTo({ top: Math.max(0, scrollY + top - 8), behavior: reducedMotion() ? "auto" : "smooth" });
   }
 
   bindSkipLink() {

@@ -1,9 +1,8 @@
-// The digit explorer's state, written only here: the view (filters, colours, layout, camera, the selected
-// digit: what the URL hash keeps, see hash.js), the digit under the pointer, the switch between the layouts,
-// the marks over the map (the selected digit's neighbours, the lasso, a region's digits), the lasso mode and,
-// once fetched, who wrote each digit; and what follows from them: which digits are shown, in which colour.
-// The other parts read a View and change it through its methods, each of which calls redraw() (and
-// remember() when the view in the URL changed), which explore.js passes in.
+// The digit explorer's state, written only here (View): the view that the URL hash keeps (hash.js), the
+// digit under the pointer, the switch between the layouts, the marks over the map, the lasso mode, who
+// wrote each digit once fetched; and what follows: which digits are shown, in which colour. The other
+// parts read it and change it through its methods, which call redraw() (and remember() when the view of
+// the URL changed), given by explore.js.
 
 import { clamp } from "../lib/math.js";
 import { initialView, WHOLE } from "./hash.js";
@@ -14,20 +13,20 @@ export const MUTED = 10;              // colour index of digits shown in grey ("
 export const EMPLOYEES = 11, STUDENTS = 12; // colour indices of the two series (colour by the writers' series)
 
 export class View {
-  /** `points`: the prepared points (data.js); `layout`: the first one, "map" or "grid". */
+  /** `points`: as data.js prepares them; `layout`: "map" or "grid". */
   constructor(points, layout, { redraw, remember }) {
     this.points = points;
     this.redraw = redraw;
     this.remember = remember;
     this.state = initialView(layout);
     this.hover = -1;
-    this.anim = null;          // the switch between layouts under way
-    this.writers = null;       // who wrote each digit, once fetched (data.js, WriterStore)
-    this.neighbours = null;    // the selected digit's neighbours (ids), ringed on the map
-    this.lasso = null;         // the lasso's world points [[u, v], ...], open while it is drawn
+    this.anim = null;       // the switch between layouts under way
+    this.writers = null;    // who wrote each digit (data.js, WriterStore)
+    this.neighbours = null; // the selected digit's neighbours' ids, ringed on the map
+    this.lasso = null;      // its world points [[u, v], ...], open while drawn
     this.lassoOpen = false;
-    this.lassoMode = false;    // a drag draws a lasso (instead of panning)
-    this.region = null;        // what a lasso or the view holds: {ids, kind: "lasso" | "view", counts}
+    this.lassoMode = false; // a drag draws a lasso
+    this.region = null;     // what a lasso or the view holds: {ids, kind: "lasso" | "view", counts}
     const n = points.n;
     this.visible = new Uint8Array(n);
     this.colourOf = new Uint8Array(n);
@@ -50,7 +49,7 @@ export class View {
   // ---------------------------------------------------------------- filters and colours
 
   /** Which digits are shown (classes, set, mistakes and series filters) and their colours (colour mode;
-   *  a highlighted writer's digits in colour, the rest in grey); per class, how many pass the other filters. */
+   *  a highlighted writer's digits in colour, the rest in grey); per class, how many the other filters pass. */
   computeVisible() {
     const { n, label, mlp, cnn, nTrain } = this.points;
     const { visible, colourOf } = this;
@@ -104,9 +103,7 @@ export class View {
     this.changed();
   }
 
-  toggleClass(d) { this.setFilters({ classes: this.state.classes.map((on, k) => (k === d ? !on : on)) }); }
-
-  /** Highlight the selected digit's writer's digits, or stop; returns false when there is no writer to highlight. */
+  /** Highlight the selected digit's writer's digits, or stop; false when there is no writer to highlight. */
   toggleWriter() {
     const st = this.state;
     if (!this.writers?.available || st.selected < 0) return false;
@@ -124,8 +121,8 @@ export class View {
   /** "employees" or "students": the series of digit id (the writers file loaded). */
   seriesName(id) { return this.writers.series[id] === this.writers.student ? "students" : "employees"; }
 
-  /** Who wrote each digit has arrived. Without provenance in this edition, the series filter and colours and
-   *  the writer's highlight are dropped: returns true when one of them was in use. */
+  /** Who wrote each digit has arrived. Without provenance, the series filter and colours and the writer's
+   *  highlight are dropped: returns true when one was in use. */
   setWriters(writers) {
     const st = this.state;
     this.writers = writers;
@@ -137,7 +134,7 @@ export class View {
     return dropped;
   }
 
-  /** Show digit id: its class, and no mistakes, set or series filter that hides it. Returns whether a filter changed. */
+  /** Show digit id: its class on, and no mistakes, set or series filter that hides it; whether one changed. */
   reveal(id) {
     if (this.visible[id]) return false;
     const st = this.state, { label, mlp, cnn, nTrain } = this.points;
@@ -150,7 +147,7 @@ export class View {
     return true;
   }
 
-  /** A whole view read from the URL (hash.js, parseHash), at once; the selection stays (for the caller to change). */
+  /** A view read from the URL (hash.js, parseHash); the selection stays, for the caller to change. */
   replace(view) {
     this.anim = null;
     Object.assign(this.state, view, { selected: this.state.selected });
@@ -171,7 +168,7 @@ export class View {
     this.redraw();
   }
 
-  /** No digit under the pointer when the one there is no longer shown; returns whether it was dropped. */
+  /** No digit under the pointer if it is no longer shown; whether it was dropped. */
   dropHiddenHover() {
     if (this.hover < 0 || this.visible[this.hover]) return false;
     this.setHover(-1);
@@ -195,14 +192,14 @@ export class View {
     this.redraw();
   }
 
-  /** The lasso is drawn: kept (closed) for its region, or dropped. */
+  /** The lasso drawn: kept (closed) for its region, or dropped. */
   closeLasso(keep) {
     this.lassoOpen = false;
     if (!keep) this.lasso = null;
     this.redraw();
   }
 
-  /** What a region holds (region: {ids, kind, counts}), or none (null: then no lasso either). */
+  /** What a region holds, or none (null; then no lasso either). */
   setRegion(region) {
     if (!region) this.lasso = null;
     this.region = region;
@@ -221,8 +218,8 @@ export class View {
 
   stopAnimation() { this.anim = null; }
 
-  /** Switch to the map or the grid, moving every digit there over ANIMATION_MS if `animate`. The selected digit
-   *  stays in view (at the same zoom); otherwise the whole layout is shown. Returns whether the layout changed. */
+  /** Switch to the map or the grid, moving the digits there over ANIMATION_MS if `animate`: the selected
+   *  digit in view (at the same zoom), else the whole layout. Returns whether the layout changed. */
   setLayout(layout, animate) {
     const st = this.state, p = this.points;
     if (layout === st.layout || (layout === "grid" && !p.grid)) return false;

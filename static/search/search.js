@@ -1,6 +1,5 @@
 // Site search in the header: Pagefind's index of the page's language (built by the build into
-// pagefind/ beside assets/), loaded only once the reader types, with the words' helpers
-// (lib/words.js, which the pages without a widget need only then). No request leaves the site.
+// pagefind/, beside assets/), loaded with lib/words.js only once the reader types. No request leaves the site.
 
 const form = document.querySelector("form.search");
 const MAX_RESULTS = 8;
@@ -22,9 +21,8 @@ function setUp(form) {
   const panel = form.querySelector(".search-results");
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("ol");
-  const root = new URL("../../", import.meta.url); // the site: assets/search/ is two folders down
+  const root = new URL("../../", import.meta.url);
   let pagefind = null;
-  let helpers = null; // lib/words.js, imported with Pagefind
 
   /** Pagefind's module, imported on first use, with result URLs under the site's own path. */
   async function load() {
@@ -51,22 +49,20 @@ function setUp(form) {
       return;
     }
     panel.hidden = false;
-    helpers ||= import("../lib/words.js");
+    const words = import("../lib/words.js");
     try {
-      const [module, { fill }] = await Promise.all([load(), helpers]);
+      const [module, { fill }] = await Promise.all([load(), words]);
       const search = await module.debouncedSearch(query, {}, 150);
       if (search === null || query !== input.value.trim()) return; // a newer query is on its way
       const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
       if (query !== input.value.trim()) return;
       list.replaceChildren(...data.map(resultItem));
-      const words = search.results.length ? form.dataset.results : form.dataset.none;
-      status.textContent = fill(words, { n: search.results.length, query });
+      status.textContent = fill(search.results.length ? form.dataset.results : form.dataset.none, { n: search.results.length, query });
     } catch (error) {
       pagefind = null;
       list.replaceChildren();
       const reason = error.message || error;
-      // Without the helpers either (the site out of reach), the reason alone.
-      status.textContent = await helpers.then(({ fill }) => fill(form.dataset.failed, { error: reason }), () => { helpers = null; return reason; });
+      status.textContent = await words.then(({ fill }) => fill(form.dataset.failed, { error: reason }), () => reason);
     }
   }
 
