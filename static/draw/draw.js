@@ -1,11 +1,11 @@
 // Chapter 8's "Draw a digit" widget (templates/widgets/draw.html): the NumPy network of
 // mnistreport/mlp.py runs here, on a drawing prepared the way MNIST's digits were, and the
-// drawing is placed among chapter 4's map digits. Its parts: pen.js (the paper), model.js (the
-// model, fetched only when the reader first draws or asks for a test digit, and what it computes),
-// result.js (what it shows); here, the status line, the buttons and the update after each stroke.
+// drawing is placed among chapter 4's map digits. Its parts: pen.js (the paper), model.js (what
+// the model computes; imported, and its bundle fetched, only when the reader first draws or asks
+// for a test digit), result.js (what it shows); here, the status line, the buttons, the updates.
 
+import { loadBundle } from "../lib/bundle.js";
 import { fill, langOf, readWords } from "../lib/words.js";
-import { argmax, exampleBytes, forward, fromBytes, loadModel, nearest, predictionText, preprocess, project } from "./model.js";
 import { pad } from "./pen.js";
 import { result } from "./result.js";
 
@@ -19,6 +19,7 @@ function setUp(section) {
   fromDisk.remove();
   section.classList.add("draw-ready");
   const shown = result(part, words, langOf(section));
+  let m = null; // model.js
   let model = null;
   let loading = null;
   let example = -1; // index of the test digit shown, or -1 for a drawing
@@ -50,7 +51,11 @@ function setUp(section) {
   function ensureModel() {
     if (!loading) {
       setStatus(words.loading);
-      loading = loadModel(new URL(section.dataset.model, document.baseURI).href).then(
+      const bundle = loadBundle(new URL(section.dataset.model, document.baseURI).href); // while model.js arrives
+      loading = Promise.all([import("./model.js"), bundle]).then(([module, data]) => {
+        m = module;
+        return m.prepareModel(data);
+      }).then(
         (loaded) => {
           model = loaded;
           shown.prepare(model, section.dataset.sheet, schedule);
@@ -75,8 +80,8 @@ function setUp(section) {
   }
 
   function currentInput() {
-    if (example >= 0) return fromBytes(exampleBytes(model, example));
-    return preprocess(paper.image(), canvas.width, canvas.height);
+    if (example >= 0) return m.fromBytes(m.exampleBytes(model, example));
+    return m.preprocess(paper.image(), canvas.width, canvas.height);
   }
 
   function update() {
@@ -90,10 +95,11 @@ function setUp(section) {
       announce = false;
       return;
     }
-    const outputs = forward(model, input);
-    shown.show(outputs, argmax(outputs), nearest(model, project(model, input)));
+    const outputs = m.forward(model, input);
+    const near = m.nearest(model, m.project(model, input));
+    shown.show(outputs, m.argmax(outputs), near, m.medianPosition(model, near));
     if (announce) {
-      let text = predictionText(words.prediction, outputs);
+      let text = m.predictionText(words.prediction, outputs);
       if (example >= 0) text += ` — ${fill(words.example, { label: model.exampleLabels[example] })}`;
       setStatus(text);
       announce = false;
@@ -114,7 +120,7 @@ function setUp(section) {
     let pick = Math.floor(Math.random() * model.nExamples);
     if (pick === lastExample && model.nExamples > 1) pick = (pick + 1) % model.nExamples;
     lastExample = example = pick;
-    paper.paint(exampleBytes(model, pick));
+    paper.paint(m.exampleBytes(model, pick));
     announce = true;
     schedule();
   });

@@ -4,7 +4,7 @@
 // tests can run them in the page (preprocess, forward, project, nearest, medianPosition, predictionText).
 
 import { loadBundle } from "../lib/bundle.js";
-import { PIXELS, SIDE } from "../lib/mnist.js";
+import { PIXELS, SIDE } from "../lib/numbers.js";
 import { fill } from "../lib/words.js";
 
 export const BOX = 20; // MNIST's digits are scaled to fit 20 x 20 in their 28 x 28

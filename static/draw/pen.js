@@ -1,7 +1,7 @@
 // The drawing pad's paper: strokes of a mouse, a finger or a pen in the page's ink colour, and a
 // test digit painted on it, enlarged by whole pixels (drawing more starts from it).
 
-import { PIXELS, SIDE } from "../lib/mnist.js";
+import { PIXELS, SIDE } from "../lib/numbers.js";
 
 /** The paper on `canvas`; down() when a stroke starts, drawn() after each piece of it, up() at its end. */
 export function pad(canvas, { down, drawn, up }) {

@@ -1,9 +1,8 @@
 // What the drawing pad shows of the model's answer: the input as the network sees it, the ten outputs
 // as bars, the nearest map digits with their pictures, and the map with the drawing's place on it.
 
-import { PIXELS, SIDE } from "../lib/mnist.js";
+import { PIXELS, SIDE } from "../lib/numbers.js";
 import { fill, formatter } from "../lib/words.js";
-import { medianPosition } from "./model.js";
 
 const MAP_MARGIN = 8;
 
@@ -74,8 +73,8 @@ export function result(part, words, lang) {
       inputCtx.putImageData(image, 0, 0);
     },
 
-    /** The outputs (the top one marked), the nearest map digits (`near`, indices) and their place on the map. */
-    show(outputs, top, near) {
+    /** The outputs (the top one marked), the nearest map digits (`near`, indices) and the drawing's `place` on the map. */
+    show(outputs, top, near, place) {
       bars.forEach((bar, d) => {
         bar.fill.style.transform = `scaleX(${outputs[d]})`;
         bar.value.textContent = number.format(outputs[d]);
@@ -108,7 +107,7 @@ export function result(part, words, lang) {
         mapCtx.arc(x, y, 3.5, 0, 2 * Math.PI);
         mapCtx.stroke();
       }
-      const [x, y] = mapPoint(...medianPosition(model, near));
+      const [x, y] = mapPoint(...place);
       for (const [colour, width] of [["#fff", 6], ["#000", 3]]) {
         mapCtx.strokeStyle = colour;
         mapCtx.lineWidth = width;

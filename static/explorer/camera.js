@@ -1,22 +1,19 @@
-// The digit explorer's camera and gestures. The camera is {zoom, cx, cy} in the View's state (state.js):
-// the world ([0, 1]^2, y up) point at the canvas centre, and how far it is zoomed in. Gestures, as readers
-// know them from maps embedded in pages: the wheel scrolls the page unless the map is engaged (clicked or
-// focused) or Ctrl / ⌘ is held (then it zooms; a hint says so otherwise); on touch one finger scrolls the
-// page and two fingers pan and zoom; a mouse drags to pan, Shift + drag (or a drag in lasso mode) draws a
-// lasso; the keyboard pans, zooms and picks.
+// The digit explorer's camera and gestures. The camera is {zoom, cx, cy} in the view state (state.js):
+// the world ([0, 1]^2, y up) point at the canvas centre, and how far it is zoomed in. Gestures, as
+// readers know them from maps embedded in pages: the wheel scrolls the page unless the map is engaged
+// (clicked or focused) or Ctrl / ⌘ is held (then it zooms; a hint says so otherwise); on touch one
+// finger scrolls the page and two fingers pan and zoom; a mouse drags to pan, Shift + drag (or a drag
+// in lasso mode) draws a lasso; the keyboard pans, zooms and picks.
 
-import { clamp } from "../lib/math.js";
+import { clamp } from "../lib/numbers.js";
 import { fill } from "../lib/words.js";
 
 const HINT_MS = 1600;
 const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
 export class Camera {
-  /** `canvas`: the map's canvas; `view`: the View whose camera this is. */
   constructor(canvas, view) {
-    this.canvas = canvas;
-    this.view = view;
-    this.dpr = window.devicePixelRatio || 1;
+    Object.assign(this, { canvas, view, dpr: window.devicePixelRatio || 1 });
   }
 
   /** Device pixels per world unit. */
@@ -49,7 +46,7 @@ export class Camera {
     return { x, y, inside: x >= rect.left && x < rect.right && y >= rect.top && y < rect.bottom };
   }
 
-  /** Zoom by factor keeping the world point under (client x, y) fixed (by default the centre). */
+  /** Zoom by factor keeping the world point under (client x, y) fixed (by default the centre's). */
   zoomAt(factor, clientX, clientY) {
     const st = this.view.state;
     const rect = this.canvas.getBoundingClientRect();
@@ -71,7 +68,7 @@ export class Camera {
   /** The whole map (or grid). */
   home() { this.view.setCamera(1, 0.5, 0.5); }
 
-  /** The canvas's pixels as many as it has device pixels on screen. */
+  /** As many canvas pixels as device pixels on screen. */
   resize() {
     this.dpr = window.devicePixelRatio || 1;
     const rect = this.canvas.getBoundingClientRect();
@@ -83,15 +80,9 @@ export class Camera {
 }
 
 export class Input {
-  /** `box`: the map's box (the canvas, its zoom buttons); `select(id)`: what picking a digit does. */
+  /** `box`: the canvas and its zoom buttons; `select(id)`: what picking a digit does. */
   constructor({ canvas, box, hint, words, view, camera, renderer, panel, select }) {
-    Object.assign(this, { canvas, box, hint, words, view, camera, renderer, panel, select });
-    this.pointers = new Map();
-    this.touches = null;
-    this.oneFinger = null;
-    this.cancelTap = false;
-    this.bindWheel();
-    this.bindTouch();
+    Object.assign(this, { canvas, box, hint, words, view, camera, renderer, panel, select, pointers: new Map(), touches: null });
     this.bindPointer();
     this.bindKeys();
   }
@@ -115,27 +106,25 @@ export class Input {
     this.panel.showTooltip(id, clientX, clientY);
   }
 
-  bindWheel() {
-    this.canvas.addEventListener("wheel", (e) => {
+  bindPointer() {
+    const { canvas: c, view, camera, panel } = this;
+    c.addEventListener("wheel", (e) => {
       if (!(this.isEngaged() || e.ctrlKey || e.metaKey)) {
         // The page scrolls; the reader learns how to zoom instead.
         if (Math.abs(e.deltaY) > Math.abs(e.deltaX)) this.showHint("wheel");
-        this.view.setHover(-1);
-        this.panel.hideTooltip();
+        view.setHover(-1);
+        panel.hideTooltip();
         return;
       }
       e.preventDefault();
       this.hint.hidden = true;
       const lines = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
-      this.camera.zoomAt(Math.exp(-clamp(e.deltaY * lines, -300, 300) * 0.002), e.clientX, e.clientY);
+      camera.zoomAt(Math.exp(-clamp(e.deltaY * lines, -300, 300) * 0.002), e.clientX, e.clientY);
       this.hoverAt(e.clientX, e.clientY);
     }, { passive: false });
-  }
 
-  /** Touch: one finger scrolls the page (touch-action: pan-x pan-y), two fingers move and zoom the map
-   *  (their touchmove is taken from the browser, which would otherwise scroll). */
-  bindTouch() {
-    const c = this.canvas;
+    // Touch: one finger scrolls the page (touch-action: pan-x pan-y), two fingers move and zoom the
+    // map (their touchmove is taken from the browser, which would otherwise scroll).
     const touchState = (list) => {
       const [a, b] = [list[0], list[1]];
       return { x: (a.clientX + b.clientX) / 2, y: (a.clientY + b.clientY) / 2, d: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) };
@@ -145,9 +134,9 @@ export class Input {
         this.touches = touchState(e.touches);
         this.cancelTap = true;
         this.hint.hidden = true;
-        this.panel.hideTooltip();
+        panel.hideTooltip();
         e.preventDefault();
-      } else if (!this.view.lassoMode) {
+      } else if (!view.lassoMode) {
         this.oneFinger = { x: e.touches[0].clientX, y: e.touches[0].clientY };
       }
     }, { passive: false });
@@ -156,11 +145,11 @@ export class Input {
         e.preventDefault();
         const now = touchState(e.touches);
         if (now.d > 0 && this.touches.d > 0) {
-          this.camera.panBy(now.x - this.touches.x, now.y - this.touches.y);
-          this.camera.zoomAt(now.d / this.touches.d, now.x, now.y);
+          camera.panBy(now.x - this.touches.x, now.y - this.touches.y);
+          camera.zoomAt(now.d / this.touches.d, now.x, now.y);
         }
         this.touches = now;
-      } else if (e.touches.length === 1 && this.view.lassoMode) {
+      } else if (e.touches.length === 1 && view.lassoMode) {
         e.preventDefault();
       } else if (e.touches.length === 1 && this.oneFinger && !this.touches) {
         const t = e.touches[0];
@@ -173,18 +162,15 @@ export class Input {
     };
     c.addEventListener("touchend", touchEnd);
     c.addEventListener("touchcancel", touchEnd);
-  }
 
-  /** Pointers: a mouse (or pen) drags to pan; Shift + drag or lasso mode draws a lasso; a tap or click selects. */
-  bindPointer() {
-    const { canvas: c, view, camera, panel } = this;
+    // Pointers: a mouse (or pen) drags to pan; Shift + drag or lasso mode draws a lasso; a tap or click selects.
     c.addEventListener("pointerdown", (e) => {
       if (e.pointerType === "mouse" && e.button !== 0) return;
       const lasso = view.lassoMode || (e.shiftKey && e.pointerType === "mouse");
       if (e.pointerType !== "touch" || lasso) c.setPointerCapture(e.pointerId);
       if (e.pointerType === "touch") this.cancelTap = false;
       this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, x0: e.clientX, y0: e.clientY, type: e.pointerType, lasso });
-      if (lasso && this.pointers.size === 1) view.startLasso(camera.toWorld(e.clientX, e.clientY));
+      if (lasso && this.pointers.size === 1) view.setLasso([camera.toWorld(e.clientX, e.clientY)], true);
       if (e.pointerType !== "mouse") panel.hideTooltip();
     });
     c.addEventListener("pointermove", (e) => {
@@ -194,7 +180,7 @@ export class Input {
       p.x = e.clientX; p.y = e.clientY;
       if (Math.hypot(p.x - p.x0, p.y - p.y0) > 4) p.moved = true;
       if (p.lasso && view.lasso && this.pointers.size === 1) {
-        view.extendLasso(camera.toWorld(e.clientX, e.clientY));
+        view.setLasso([...view.lasso, camera.toWorld(e.clientX, e.clientY)], true);
       } else if (p.type !== "touch" && this.pointers.size === 1 && p.moved) {
         camera.panBy(dx, dy);
         panel.hideTooltip();
@@ -208,7 +194,7 @@ export class Input {
       c.classList.remove("dragging");
       if (p.lasso && view.lasso) {
         const keep = e.type === "pointerup" && p.moved && view.lasso.length > 2;
-        view.closeLasso(keep);
+        view.setLasso(keep ? view.lasso : null, false);
         if (keep) panel.finishLasso();
         if (p.moved) return;
       }

@@ -5,12 +5,10 @@
 // Formats: mnistreport/explore.py.
 
 import { loadBundle } from "../lib/bundle.js";
-import { clamp } from "../lib/math.js";
-import { SIDE } from "../lib/mnist.js";
+import { clamp, SIDE } from "../lib/numbers.js";
 
 const MAX_FETCHES = 4;                // sheets fetched at once
 const SHEET_BUDGET = 96 * 2 ** 20;    // bytes of decoded sheets kept (least recently used go first)
-// The sheets are decoded in a worker; here only where module workers are missing.
 const decodeHere = (url) => import("./sheets.js").then((module) => module.decodeSheet(url));
 
 /** Fetch the points bundle (onProgress(received, total) as it arrives) and prepare it. */
@@ -65,17 +63,10 @@ export function preparePoints({ meta, arrays }) {
   return d;
 }
 
-/** Where digit i's 28 x 28 sprite starts in its decoded sheet's grey values (rows sheet.width apart). */
+/** Where digit i's sprite starts in its decoded sheet's grey values (rows sheet.width apart). */
 export function spriteStart(points, sheet, i) {
   const slot = points.slot[i], C = points.cols;
   return Math.floor(slot / C) * SIDE * sheet.width + (slot % C) * SIDE;
-}
-
-/** Digit i's 784 grey values (row by row) from its decoded sheet. */
-export function spritePixels(points, sheet, i) {
-  const start = spriteStart(points, sheet, i), out = new Uint8Array(SIDE * SIDE);
-  for (let y = 0; y < SIDE; y++) out.set(sheet.grey.subarray(start + y * sheet.width, start + y * sheet.width + SIDE), y * SIDE);
-  return out;
 }
 
 /** A uniform grid of buckets over [0, 1]^2 for hit tests. */
@@ -96,8 +87,7 @@ export function buildIndex(U, V) {
   return { G, start, ids };
 }
 
-/** Decoded sprite sheets (grey values) from `url` (a prefix: <tile>.png), fetched on demand in a worker, a few
- *  at a time. `failed(url, error)` is called when one cannot be had, `settled()` after each arrival or failure. */
+/** Sprite sheets (url<tile>.png) fetched on demand, a few at a time, decoded in a worker started with the first. */
 export class SheetStore {
   constructor(url, { failed, settled }) {
     this.url = url;
@@ -110,21 +100,9 @@ export class SheetStore {
     this.frame = 0;
     this.requested = 0;
     this.waiting = new Map(); // tile -> resolve, for the worker's answers
-    try {
-      this.worker = new Worker(new URL("./sheets.js", import.meta.url), { type: "module" });
-      this.worker.onmessage = ({ data }) => { this.waiting.get(data.tile)?.(data); this.waiting.delete(data.tile); };
-      // A worker that cannot start (or dies): decode here instead, also what it was asked for.
-      this.worker.onerror = () => {
-        this.worker = null;
-        for (const settle of this.waiting.values()) settle({ retry: true });
-        this.waiting.clear();
-      };
-    } catch {
-      this.worker = null;
-    }
   }
 
-  /** A new frame is drawn: the sheets it uses are marked as used in it (see evict). */
+  /** A new frame: the sheets it uses are marked with it (see evict). */
   nextFrame() { this.frame++; }
 
   ready(tile) {
@@ -150,6 +128,20 @@ export class SheetStore {
   }
 
   decode(tile, url) {
+    if (this.worker === undefined) {
+      try {
+        this.worker = new Worker(new URL("./sheets.js", import.meta.url), { type: "module" });
+        this.worker.onmessage = ({ data }) => { this.waiting.get(data.tile)?.(data); this.waiting.delete(data.tile); };
+        // A worker that cannot start (or dies): decode here instead, also what it was asked for.
+        this.worker.onerror = () => {
+          this.worker = null;
+          for (const settle of this.waiting.values()) settle({ retry: true });
+          this.waiting.clear();
+        };
+      } catch {
+        this.worker = null;
+      }
+    }
     if (!this.worker) return decodeHere(url);
     return new Promise((resolve, reject) => {
       this.waiting.set(tile, (data) => {
@@ -231,8 +223,7 @@ export class NeighbourStore {
 /** Who wrote each digit (explore-writers/writers.bin), fetched once, when first asked for.
  *  `load()` resolves to {available: false} for an edition built without the provenance, else to
  *  {available: true, series, writer, rank (typed arrays, one value a digit), count (digits per writer id),
- *  student (the students' series code)}. `status`: "none" (not asked for), "loading", "ready",
- *  "unavailable" (no provenance) or "failed" (then `error` says why; the next load() tries again). */
+ *  student (the students' series code)}. `status`: "none", "loading", "ready", "unavailable" or "failed" (`error`). */
 export class WriterStore {
   constructor(url, n) {
     this.url = url ? new URL(url, document.baseURI).href : null;

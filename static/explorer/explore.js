@@ -1,17 +1,10 @@
 // The digit explorer: every MNIST digit on the t-SNE map (and on the grid), in one canvas.
 //
 // Markup: templates/widgets/explorer.html; words: the [explorer] section of content/<lang>/words.toml.
-// Its objects, built by Explorer.setup, each given what it uses:
-//   data.js    the points; the stores of the sprite sheets (decoded by sheets.js), neighbours, writers
-//   state.js   View: the state (filters, layout, camera, selection, marks), written only there
-//   camera.js  Camera (world and screen, zoom, pan) and Input (wheel, touch, mouse, keyboard)
-//   render.js  Renderer: the pixels of the map, and the hit tests
-//   panel.js   Panel (the selected digit, its neighbours, a region, the tooltip, the help) and Notes
-//   hash.js    the view in the URL hash, digits' names;  hook.js  the test hook (loaded only by tests)
-// Here: Controls (the legend, filters and buttons), and the Explorer, which loads the points, keeps the
-// view in the URL and holds the actions that reach over several objects.
+// Explorer.setup builds its objects (data.js, state.js, camera.js, render.js, panel.js, Controls here),
+// each given what it uses, and holds the actions that span several; hook.js: the tests' hook.
 
-import { clamp } from "../lib/math.js";
+import { clamp } from "../lib/numbers.js";
 import { fill, formatter, langOf, readWords } from "../lib/words.js";
 import { Camera, Input } from "./camera.js";
 import { loadPoints, NeighbourStore, SheetStore, WriterStore } from "./data.js";
@@ -25,8 +18,7 @@ export { parseIdentity };
 const SELECTS = ["mistakes", "set", "series", "colour"];
 const reducedMotion = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 
-/** The legend (a button a class, with its count), the selects, the colour key, the buttons and "Go to a
- *  digit": they show the View's state and change it, through the Explorer where a change reaches further. */
+/** The legend, selects, colour key, buttons and "Go to a digit": they show the View and change it. */
 class Controls {
   constructor({ root, el, words, num, points, view, camera, panel, explorer }) {
     Object.assign(this, { el, words, num, points, view, explorer });
@@ -91,8 +83,8 @@ class Controls {
     for (const key of SELECTS) this.el(key).value = this.view.state[key];
   }
 
-  /** The legend's buttons (pressed, count, colour), how many digits are shown, and the words under the legend:
-   *  what the colours mean (two swatches for the series), or whose digits are highlighted. */
+  /** The legend (pressed, counts), how many are shown, and under it what the colours mean (two swatches for
+   *  the series) or whose digits are highlighted. */
   showCounts() {
     const { view, words: w, num, el } = this;
     const st = view.state, byWriter = view.byWriter;
@@ -122,7 +114,7 @@ class Controls {
     keyEl.classList.toggle("explorer-muted-key", st.colour === "disagree" || byWriter >= 0);
   }
 
-  /** The layout buttons, the canvas's name and the whole-view button as the layout is. */
+  /** The layout buttons, the canvas's name and the whole-view button. */
   showLayout() {
     const grid = this.view.state.layout === "grid", w = this.words;
     for (const b of this.layouts) b.setAttribute("aria-pressed", String(b.dataset.layout === this.view.state.layout));
@@ -149,8 +141,6 @@ class Explorer {
     this.ready.catch(() => {});
     this.bindSkipLink();
   }
-
-  // ---------------------------------------------------------------- loading
 
   async start() {
     if (location.protocol === "file:") {
@@ -200,7 +190,6 @@ class Explorer {
     }
   }
 
-  /** The objects, for these points. */
   setup(points) {
     const { root, el, words, lang, num, canvas } = this;
     const box = el("view");
@@ -238,8 +227,6 @@ class Explorer {
   }
 
   // ---------------------------------------------------------------- actions over several objects
-
-  /** Redraw, and remember the view in the URL. */
   changed() {
     this.renderer.requestRender();
     this.scheduleHash();
@@ -251,15 +238,14 @@ class Explorer {
     if (id >= 0 && !this.view.writers) this.ensureWriters();
   }
 
-  /** The counts as the filters are; a selected digit they hide is unselected (unless keepSelection). */
+  /** The counts; a selected digit the filters hide is unselected (unless keepSelection). */
   showFilters(keepSelection = false) {
     this.controls.showCounts();
     const sel = this.view.state.selected;
     if (sel >= 0 && !this.view.visible[sel] && !keepSelection) this.select(-1);
   }
 
-  /** After a change of filters (a lasso's list goes: it may hold hidden digits) or, with keepSelection, of
-   *  colours or the writers' arrival (the selection stays). */
+  /** After the filters changed (a lasso's list goes) or, keepSelection, the colours or the writers. */
   afterFilter(keepSelection = false) {
     this.showFilters(keepSelection);
     if (this.view.dropHiddenHover()) this.panel.hideTooltip();
@@ -269,8 +255,7 @@ class Explorer {
 
   recolour() { this.afterFilter(true); }
 
-  /** Fetch the writers file (once), then apply the view's writer filter, colours and highlight; without
-   *  provenance in this edition, say so and drop them. */
+  /** Fetch the writers (once) for the view's writer filter, colours and highlight (dropped, and said, without them). */
   async ensureWriters() {
     const view = this.view;
     if (view.writers) return view.writers;
@@ -342,8 +327,6 @@ class Explorer {
       this.bringIntoView();
     });
   }
-
-  // ---------------------------------------------------------------- the view in the URL
 
   scheduleHash() {
     if (!this.ownsHash || this.view.anim) return;

@@ -15,14 +15,14 @@ export function hook(explorer) {
     /** The view: {layout, zoom, centre, classes, mistakes, set, series, colour, writer, selected, selectedId, mode, shown, inView,
      *  hash, note, sheets, writers ("none", "loading", "ready", "unavailable", "failed"), ...}. */
     state() {
-      const st = view.state;
+      const st = view.state, note = explorer.el("note");
       return {
         layout: st.layout, zoom: st.zoom, centre: [st.cx, st.cy],
         classes: st.classes.map((v, d) => (v ? d : -1)).filter((d) => d >= 0), mistakes: st.mistakes, set: st.set, series: st.series, colour: st.colour,
         writer: st.writer, writers: writerStore.status, writersRequested: writerStore.requested, highlighted: view.highlighted ?? 0,
         selected: st.selected >= 0 ? panel.name(st.selected) : null, selectedId: st.selected,
         hover: view.hover, mode: renderer.mode, shown: view.shown, inView: renderer.inViewCount, animating: !!view.anim,
-        hash: explorer.hashOf(), note: explorer.notes.text, maxZoom: points.maxZoom, hasGrid: !!points.grid,
+        hash: explorer.hashOf(), note: note.hidden ? "" : note.textContent, maxZoom: points.maxZoom, hasGrid: !!points.grid,
         hasCnn: !!points.cnn, sheetsLoaded: [...sheets.sheets].filter(([, s]) => s.state === "ready").map(([t]) => t),
         sheetsRequested: sheets.requested, sheetsInflight: sheets.inflight,
         neighbourChunks: neighbourStore.requested, neighbours: view.neighbours ? [...view.neighbours] : null,

@@ -1,21 +1,18 @@
 // The digit explorer's panel beside the map: the selected digit (its picture, what the classifiers
 // said, who wrote it and "show this writer's digits", a link to its digit's page, "only this class"),
 // its nearest neighbours in pixel space (fetched when a digit is selected), what a lasso or the view
-// holds, the tooltip and the "?" help; and the notes over the map (Notes). It shows what the View
-// (state.js) holds and records there what it shows over the map (neighbours, region).
+// holds, the tooltip, the "?" help; and the notes over the map.
 
-import { SIDE } from "../lib/mnist.js";
+import { SIDE } from "../lib/numbers.js";
 import { fill } from "../lib/words.js";
-import { spritePixels } from "./data.js";
+import { spriteStart } from "./data.js";
 import { identity } from "./hash.js";
 
 const REGION_IMAGES = 12; // pictures listed for a lasso or the view
 
-/** The note over the map: what went wrong or what was changed (an error stays). */
+/** The note over the map (an error stays). */
 export class Notes {
   constructor(note) { this.note = note; }
-
-  get text() { return this.note.hidden ? "" : this.note.textContent; }
 
   show(text) {
     this.note.textContent = text;
@@ -33,10 +30,9 @@ export class Notes {
 }
 
 export class Panel {
-  /** `el(name)`: the explorer's element .explorer-<name>; `focusOn(id)`: what a digit's button does. */
+  /** `el(name)`: the element .explorer-<name>; focusOn(id): what a digit's button does. */
   constructor({ root, el, words, lang, num, points, view, camera, renderer, sheets, neighbourStore, writerStore, focusOn }) {
-    Object.assign(this, { root, el, words, lang, num, points, view, camera, renderer, sheets, neighbourStore, writerStore, focusOn });
-    this.tipAt = null;
+    Object.assign(this, { root, el, words, lang, num, points, view, camera, renderer, sheets, neighbourStore, writerStore, focusOn, tipAt: null });
   }
 
   models() {
@@ -46,7 +42,7 @@ export class Panel {
 
   name(id) { return identity(this.words, id, this.points.nTrain, this.num); }
 
-  /** The selected digit (or none, id -1): what it is, its picture and links, its writer; its neighbours fetched. */
+  /** The selected digit (or none: -1): what it is, its picture, links, writer and neighbours. */
   showSelected(id) {
     const info = this.el("selected-info");
     const img = this.el("selected-img");
@@ -112,7 +108,10 @@ export class Panel {
   /** Digit id's 784 grey values (row by row) when its sheet is loaded, else null. */
   pixelsOf(id) {
     const sheet = this.sheets.ready(this.points.tile[id]);
-    return sheet ? spritePixels(this.points, sheet, id) : null;
+    if (!sheet) return null;
+    const start = spriteStart(this.points, sheet, id), out = new Uint8Array(SIDE * SIDE);
+    for (let y = 0; y < SIDE; y++) out.set(sheet.grey.subarray(start + y * sheet.width, start + y * sheet.width + SIDE), y * SIDE);
+    return out;
   }
 
   /** Draw digit id into a 28 x 28 canvas (CSS enlarges it, pixelated): ink in its colour on the map. */
@@ -134,7 +133,7 @@ export class Panel {
     ctx.putImageData(image, 0, 0);
   }
 
-  /** A list item with a button showing digit id's picture: it selects that digit and brings it to the centre. */
+  /** A list item: a button with digit id's picture, which selects it and brings it to the centre. */
   digitItem(id) {
     const l = this.points.label[id];
     const button = document.createElement("button");
@@ -271,7 +270,7 @@ export class Panel {
     this.placeTooltip();
   }
 
-  /** After each frame: the pictures (tooltip, panel) whose sheet has arrived since, and the tooltip's place. */
+  /** After each frame: the pictures whose sheet has arrived, and the tooltip's place. */
   afterRender() {
     for (const canvas of this.root.querySelectorAll("canvas[data-pending]")) {
       const id = Number(canvas.dataset.id);

@@ -1,11 +1,9 @@
 // The digit explorer's renderer and hit tests: everything is written as pixels into one ImageData
 // (dots, grid squares, and the digits' own images, their ink blended in their colour: bilinear
 // below 28 px, crisp nearest-neighbour pixels from 28 px), then put on the canvas at once; rings,
-// the lasso and the keyboard's cross-hair are drawn over it. It draws what a View (state.js) says,
-// through a Camera (camera.js), with the points and sprite sheets of data.js.
+// the lasso and the keyboard's cross-hair are drawn over it: the View (state.js) through the Camera.
 
-import { clamp } from "../lib/math.js";
-import { SIDE } from "../lib/mnist.js";
+import { clamp, SIDE } from "../lib/numbers.js";
 import { spriteStart } from "./data.js";
 import { MUTED } from "./state.js";
 
@@ -25,26 +23,20 @@ const pack = ([r, g, b], a = 255) => ((a << 24) | (b << 16) | (g << 8) | r) >>> 
 const mix = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));
 
 export class Renderer {
-  /** `canvas` in `box` (whose colours it takes); `afterRender()` is called after each frame. */
+  /** `canvas` in `box`, whose colours it takes; afterRender() after each frame. */
   constructor({ canvas, box, points, view, camera, sheets, afterRender }) {
-    Object.assign(this, { canvas, box, points, view, camera, sheets, afterRender });
-    this.ctx = canvas.getContext("2d", { alpha: false });
-    this.inView = new Uint32Array(points.n);
-    this.inViewCount = 0;
-    this.mode = "points";
-    this.stats = { renders: 0, lastMs: 0 };
-    this.started = false;
-    this.queued = false;
+    Object.assign(this, { canvas, box, points, view, camera, sheets, afterRender, ctx: canvas.getContext("2d", { alpha: false }),
+      inView: new Uint32Array(points.n), inViewCount: 0, mode: "points", stats: { renders: 0, lastMs: 0 }, started: false });
     this.readColours();
   }
 
-  /** Draw from now on (until then, requests for a frame are ignored). */
+  /** Frames from now on (until then, requests for one are ignored). */
   start() {
     this.started = true;
     this.renderNow();
   }
 
-  /** A pixel buffer the canvas's size (see Camera.resize), and the view drawn into it. */
+  /** Pixels the canvas's size (Camera.resize), and the view in them. */
   resize() {
     const { width, height } = this.canvas;
     if (!this.image || this.image.width !== width || this.image.height !== height) {
@@ -54,7 +46,6 @@ export class Renderer {
     if (this.started) this.renderNow();
   }
 
-  /** The page's colours (light or dark) as the palettes of dots, grid cells and ink. */
   readColours() {
     const style = getComputedStyle(this.box);
     this.bg = parseColour(this.ctx, style.backgroundColor && style.backgroundColor !== "rgba(0, 0, 0, 0)" ? style.backgroundColor : "#fff");
@@ -120,6 +111,11 @@ export class Renderer {
     const colour = view.colourOf;
     const wanted = images ? new Map() : null;
     const lut = images ? this.lut(size) : null;
+    const picture = (i) => { // digit i's image, if its sheet is here
+      const sheet = this.sheetFor(i, wanted);
+      if (sheet) this.blit(sheet, i, Math.round(ox + U[i] * s - size / 2), Math.round(oy - V[i] * s - size / 2), size, lut);
+      return sheet;
+    };
     if (grid) {
       // Squares that tile the grid exactly; a gap between them once they are large.
       const h = unit / 2;
@@ -132,10 +128,7 @@ export class Renderer {
         const y0 = Math.max(0, ys), y1 = Math.min(H, Math.max(ys + 1, Math.floor(oy - (V[i] - h) * s) - gap));
         const c = colours[colour[i]];
         if (x0 < x1) for (let y = y0; y < y1; y++) px.fill(c, y * W + x0, y * W + x1);
-        if (images) {
-          const sheet = this.sheetFor(i, wanted);
-          if (sheet) this.blit(sheet, i, Math.round(ox + U[i] * s - size / 2), Math.round(oy - V[i] * s - size / 2), size, lut);
-        }
+        if (images) picture(i);
       }
     } else {
       const p = images ? Math.max(2, Math.round(size / 4)) : this.pointSize();
@@ -146,13 +139,7 @@ export class Renderer {
         for (let k = 0; k < count; k++) {
           const i = inView[k];
           if (pass >= 0 && (colour[i] === MUTED) !== (pass === 0)) continue;
-          if (images) {
-            const sheet = this.sheetFor(i, wanted);
-            if (sheet) {
-              this.blit(sheet, i, Math.round(ox + U[i] * s - size / 2), Math.round(oy - V[i] * s - size / 2), size, lut);
-              continue;
-            }
-          }
+          if (images && picture(i)) continue;
           // A dot (or, zoomed in, a small one standing in for an image not yet arrived).
           const x0 = Math.floor(ox + U[i] * s - half), y0 = Math.floor(oy - V[i] * s - half);
           const x1 = Math.min(W, x0 + p), y1 = Math.min(H, y0 + p);

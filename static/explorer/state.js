@@ -1,10 +1,7 @@
-// The digit explorer's state, written only here (View): the view that the URL hash keeps (hash.js), the
-// digit under the pointer, the switch between the layouts, the marks over the map, the lasso mode, who
-// wrote each digit once fetched; and what follows: which digits are shown, in which colour. The other
-// parts read it and change it through its methods, which call redraw() (and remember() when the view of
-// the URL changed), given by explore.js.
+// The digit explorer's state, written only here: the view (hash.js), the hover, the layout switch, the marks,
+// the writers; which digits are shown, in which colour. Its methods call redraw() and remember() (explore.js).
 
-import { clamp } from "../lib/math.js";
+import { clamp } from "../lib/numbers.js";
 import { initialView, WHOLE } from "./hash.js";
 
 const ANIMATION_MS = 750;
@@ -13,43 +10,29 @@ export const MUTED = 10;              // colour index of digits shown in grey ("
 export const EMPLOYEES = 11, STUDENTS = 12; // colour indices of the two series (colour by the writers' series)
 
 export class View {
-  /** `points`: as data.js prepares them; `layout`: "map" or "grid". */
   constructor(points, layout, { redraw, remember }) {
-    this.points = points;
-    this.redraw = redraw;
-    this.remember = remember;
-    this.state = initialView(layout);
-    this.hover = -1;
-    this.anim = null;       // the switch between layouts under way
-    this.writers = null;    // who wrote each digit (data.js, WriterStore)
-    this.neighbours = null; // the selected digit's neighbours' ids, ringed on the map
-    this.lasso = null;      // its world points [[u, v], ...], open while drawn
-    this.lassoOpen = false;
-    this.lassoMode = false; // a drag draws a lasso
-    this.region = null;     // what a lasso or the view holds: {ids, kind: "lasso" | "view", counts}
     const n = points.n;
-    this.visible = new Uint8Array(n);
-    this.colourOf = new Uint8Array(n);
-    this.animU = new Float32Array(n);
-    this.animV = new Float32Array(n);
+    Object.assign(this, { points, redraw, remember, state: initialView(layout), hover: -1, anim: null, writers: null,
+      neighbours: null, lasso: null, lassoOpen: false, lassoMode: false, region: null, // region: {ids, kind, counts}
+      visible: new Uint8Array(n), colourOf: new Uint8Array(n), animU: new Float32Array(n), animV: new Float32Array(n) });
     this.computeVisible();
   }
 
-  changed(hash = true) {
+  changed() {
     this.redraw();
-    if (hash) this.remember();
+    this.remember();
   }
 
-  // ---------------------------------------------------------------- geometry of the current layout
 
-  get U() { return this.anim ? this.animU : this.state.layout === "grid" ? this.points.gridU : this.points.mapU; }
-  get V() { return this.anim ? this.animV : this.state.layout === "grid" ? this.points.gridV : this.points.mapV; }
+  /** The digits' positions [U, V] in a layout. */
+  coords(layout) { const p = this.points; return layout === "grid" ? [p.gridU, p.gridV] : [p.mapU, p.mapV]; }
+  get U() { return this.anim ? this.animU : this.coords(this.state.layout)[0]; }
+  get V() { return this.anim ? this.animV : this.coords(this.state.layout)[1]; }
   get unit() { return this.state.layout === "grid" ? this.points.gridUnit : this.points.mapUnit; }
 
-  // ---------------------------------------------------------------- filters and colours
 
   /** Which digits are shown (classes, set, mistakes and series filters) and their colours (colour mode;
-   *  a highlighted writer's digits in colour, the rest in grey); per class, how many the other filters pass. */
+   *  a highlighted writer's digits in colour, the rest in grey); per class, how many pass the others. */
   computeVisible() {
     const { n, label, mlp, cnn, nTrain } = this.points;
     const { visible, colourOf } = this;
@@ -95,7 +78,7 @@ export class View {
     this.mutedFirst = st.colour === "disagree" || byWriter >= 0; // grey digits drawn first, under the others
   }
 
-  /** Set any of {classes (ten booleans), mistakes, set, series, colour, writer}. */
+  /** Any of {classes (ten booleans), mistakes, set, series, colour, writer}. */
   setFilters(filters) {
     const st = this.state;
     for (const key of ["classes", "mistakes", "set", "series", "colour", "writer"]) if (filters[key] !== undefined) st[key] = filters[key];
@@ -103,7 +86,7 @@ export class View {
     this.changed();
   }
 
-  /** Highlight the selected digit's writer's digits, or stop; false when there is no writer to highlight. */
+  /** Highlight the selected digit's writer's digits, or stop; false without a writer. */
   toggleWriter() {
     const st = this.state;
     if (!this.writers?.available || st.selected < 0) return false;
@@ -121,8 +104,7 @@ export class View {
   /** "employees" or "students": the series of digit id (the writers file loaded). */
   seriesName(id) { return this.writers.series[id] === this.writers.student ? "students" : "employees"; }
 
-  /** Who wrote each digit has arrived. Without provenance, the series filter and colours and the writer's
-   *  highlight are dropped: returns true when one was in use. */
+  /** The writers have arrived; without provenance, their filter, colours and highlight go (true if in use). */
   setWriters(writers) {
     const st = this.state;
     this.writers = writers;
@@ -134,7 +116,7 @@ export class View {
     return dropped;
   }
 
-  /** Show digit id: its class on, and no mistakes, set or series filter that hides it; whether one changed. */
+  /** Show digit id: its class on, no mistakes, set or series filter that hides it; whether one changed. */
   reveal(id) {
     if (this.visible[id]) return false;
     const st = this.state, { label, mlp, cnn, nTrain } = this.points;
@@ -147,7 +129,7 @@ export class View {
     return true;
   }
 
-  /** A view read from the URL (hash.js, parseHash); the selection stays, for the caller to change. */
+  /** A view read from the URL (parseHash); the selection stays, for the caller. */
   replace(view) {
     this.anim = null;
     Object.assign(this.state, view, { selected: this.state.selected });
@@ -155,49 +137,24 @@ export class View {
     this.changed();
   }
 
-  // ---------------------------------------------------------------- selection, pointer, marks
 
-  select(id) {
-    this.state.selected = id;
-    this.changed();
-  }
+  select(id) { this.state.selected = id; this.changed(); }
 
-  setHover(id) {
-    if (id === this.hover) return;
-    this.hover = id;
-    this.redraw();
-  }
+  setHover(id) { if (id !== this.hover) { this.hover = id; this.redraw(); } }
 
-  /** No digit under the pointer if it is no longer shown; whether it was dropped. */
+  /** No hover on a digit no longer shown; whether it was dropped. */
   dropHiddenHover() {
-    if (this.hover < 0 || this.visible[this.hover]) return false;
-    this.setHover(-1);
-    return true;
+    const drop = this.hover >= 0 && !this.visible[this.hover];
+    if (drop) this.setHover(-1);
+    return drop;
   }
 
-  setNeighbours(ids) {
-    this.neighbours = ids;
-    this.redraw();
-  }
+  setNeighbours(ids) { this.neighbours = ids; this.redraw(); }
 
   setLassoMode(on) { this.lassoMode = on; }
 
-  startLasso(point) {
-    this.lasso = [point];
-    this.lassoOpen = true;
-  }
-
-  extendLasso(point) {
-    this.lasso.push(point);
-    this.redraw();
-  }
-
-  /** The lasso drawn: kept (closed) for its region, or dropped. */
-  closeLasso(keep) {
-    this.lassoOpen = false;
-    if (!keep) this.lasso = null;
-    this.redraw();
-  }
+  /** The lasso as it is drawn (open), or drawn (closed; `points` null: none). */
+  setLasso(points, open) { this.lasso = points; this.lassoOpen = open; this.redraw(); }
 
   /** What a region holds, or none (null; then no lasso either). */
   setRegion(region) {
@@ -206,7 +163,6 @@ export class View {
     this.redraw();
   }
 
-  // ---------------------------------------------------------------- camera, layouts
 
   setCamera(zoom, cx, cy) {
     const st = this.state;
@@ -218,16 +174,14 @@ export class View {
 
   stopAnimation() { this.anim = null; }
 
-  /** Switch to the map or the grid, moving the digits there over ANIMATION_MS if `animate`: the selected
-   *  digit in view (at the same zoom), else the whole layout. Returns whether the layout changed. */
+  /** To the map or the grid (animated over ANIMATION_MS), the selected digit in view at the same zoom, else
+   *  the whole layout; whether it switched. */
   setLayout(layout, animate) {
-    const st = this.state, p = this.points;
-    if (layout === st.layout || (layout === "grid" && !p.grid)) return false;
-    const from = st.layout;
+    const st = this.state;
+    if (layout === st.layout || (layout === "grid" && !this.points.grid)) return false;
     const sel = st.selected;
     const cam0 = { zoom: st.zoom, cx: st.cx, cy: st.cy };
-    const toU = layout === "grid" ? p.gridU : p.mapU, toV = layout === "grid" ? p.gridV : p.mapV;
-    const fromU = from === "grid" ? p.gridU : p.mapU, fromV = from === "grid" ? p.gridV : p.mapV;
+    const [toU, toV] = this.coords(layout), [fromU, fromV] = this.coords(st.layout);
     const cam1 = sel >= 0 && st.zoom > 1 ? { zoom: st.zoom, cx: toU[sel], cy: toV[sel] } : { ...WHOLE };
     st.layout = layout;
     this.hover = -1;
@@ -237,7 +191,7 @@ export class View {
     return true;
   }
 
-  /** The switch between layouts at time `now` (ms): every digit's position, and the camera. */
+  /** The layout switch at time `now` (ms): every digit's position, and the camera. */
   step(now) {
     const a = this.anim;
     if (!a) return;
