@@ -65,10 +65,8 @@ export class Camera {
     this.view.setCamera(st.zoom, st.cx - (dxCss * this.dpr) / s, st.cy + (dyCss * this.dpr) / s);
   }
 
-  /** The whole map (or grid). */
   home() { this.view.setCamera(1, 0.5, 0.5); }
 
-  /** As many canvas pixels as device pixels on screen. */
   resize() {
     this.dpr = window.devicePixelRatio || 1;
     const rect = this.canvas.getBoundingClientRect();
@@ -80,7 +78,7 @@ export class Camera {
 }
 
 export class Input {
-  /** `box`: the canvas and its zoom buttons; `select(id)`: what picking a digit does. */
+  /** `box`: the canvas and its buttons; select(id): what a pick does. */
   constructor({ canvas, box, hint, words, view, camera, renderer, panel, select }) {
     Object.assign(this, { canvas, box, hint, words, view, camera, renderer, panel, select, pointers: new Map(), touches: null });
     this.bindPointer();

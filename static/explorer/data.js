@@ -102,7 +102,7 @@ export class SheetStore {
     this.waiting = new Map(); // tile -> resolve, for the worker's answers
   }
 
-  /** A new frame: the sheets it uses are marked with it (see evict). */
+  /** A new frame (evict keeps the sheets it uses). */
   nextFrame() { this.frame++; }
 
   ready(tile) {

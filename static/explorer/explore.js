@@ -13,8 +13,6 @@ import { Notes, Panel } from "./panel.js";
 import { Renderer, SERIES_COLOURS } from "./render.js";
 import { View } from "./state.js";
 
-export { parseIdentity };
-
 const SELECTS = ["mistakes", "set", "series", "colour"];
 const reducedMotion = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -78,13 +76,11 @@ class Controls {
     });
   }
 
-  /** The selects as the view says. */
   sync() {
     for (const key of SELECTS) this.el(key).value = this.view.state[key];
   }
 
-  /** The legend (pressed, counts), how many are shown, and under it what the colours mean (two swatches for
-   *  the series) or whose digits are highlighted. */
+  /** The legend, how many are shown, and under it what the colours mean or whose digits are highlighted. */
   showCounts() {
     const { view, words: w, num, el } = this;
     const st = view.state, byWriter = view.byWriter;
@@ -114,7 +110,6 @@ class Controls {
     keyEl.classList.toggle("explorer-muted-key", st.colour === "disagree" || byWriter >= 0);
   }
 
-  /** The layout buttons, the canvas's name and the whole-view button. */
   showLayout() {
     const grid = this.view.state.layout === "grid", w = this.words;
     for (const b of this.layouts) b.setAttribute("aria-pressed", String(b.dataset.layout === this.view.state.layout));
@@ -226,7 +221,6 @@ class Explorer {
     }
   }
 
-  // ---------------------------------------------------------------- actions over several objects
   changed() {
     this.renderer.requestRender();
     this.scheduleHash();
@@ -245,7 +239,7 @@ class Explorer {
     if (sel >= 0 && !this.view.visible[sel] && !keepSelection) this.select(-1);
   }
 
-  /** After the filters changed (a lasso's list goes) or, keepSelection, the colours or the writers. */
+  /** After the filters (a lasso's list goes) or, keepSelection, the colours or writers changed. */
   afterFilter(keepSelection = false) {
     this.showFilters(keepSelection);
     if (this.view.dropHiddenHover()) this.panel.hideTooltip();
@@ -255,7 +249,7 @@ class Explorer {
 
   recolour() { this.afterFilter(true); }
 
-  /** Fetch the writers (once) for the view's writer filter, colours and highlight (dropped, and said, without them). */
+  /** Fetch the writers (once), for the writer filter, colours and highlight (dropped without provenance). */
   async ensureWriters() {
     const view = this.view;
     if (view.writers) return view.writers;
@@ -276,7 +270,6 @@ class Explorer {
     return writers;
   }
 
-  /** Highlight the selected digit's writer's digits (or stop). */
   toggleWriter() {
     if (!this.view.toggleWriter()) return;
     this.recolour();

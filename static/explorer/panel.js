@@ -133,7 +133,7 @@ export class Panel {
     ctx.putImageData(image, 0, 0);
   }
 
-  /** A list item: a button with digit id's picture, which selects it and brings it to the centre. */
+  /** A list item: a button with digit id's picture, which focuses on it. */
   digitItem(id) {
     const l = this.points.label[id];
     const button = document.createElement("button");
@@ -154,8 +154,6 @@ export class Panel {
     li.append(button);
     return li;
   }
-
-  // ---------------------------------------------------------------- neighbours
 
   async loadNeighbours(id) {
     const list = this.el("neighbours");
@@ -196,8 +194,6 @@ export class Panel {
     const first = this.el("neighbours").querySelector("button");
     if (first) first.focus();
   }
-
-  // ---------------------------------------------------------------- what a lasso or the view holds
 
   finishLasso() {
     this.showRegion(this.renderer.inPolygon(this.view.lasso), "lasso");
@@ -241,8 +237,6 @@ export class Panel {
     this.el("lasso").setAttribute("aria-pressed", String(on));
     this.camera.canvas.classList.toggle("lasso-mode", on);
   }
-
-  // ---------------------------------------------------------------- tooltip
 
   showTooltip(id, clientX, clientY) {
     const tip = this.el("tooltip");
@@ -294,8 +288,6 @@ export class Panel {
     this.el("tooltip").hidden = true;
     this.tipAt = null;
   }
-
-  // ---------------------------------------------------------------- help
 
   toggleHelp(open) {
     const panel = this.el("help-panel");

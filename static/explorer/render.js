@@ -30,13 +30,12 @@ export class Renderer {
     this.readColours();
   }
 
-  /** Frames from now on (until then, requests for one are ignored). */
   start() {
     this.started = true;
     this.renderNow();
   }
 
-  /** Pixels the canvas's size (Camera.resize), and the view in them. */
+  /** Pixels as many as the canvas's (Camera.resize). */
   resize() {
     const { width, height } = this.canvas;
     if (!this.image || this.image.width !== width || this.image.height !== height) {
@@ -54,7 +53,6 @@ export class Renderer {
     const rgb = this.points.colours.map((c) => parseColour(this.ctx, c));
     rgb.push(mix(this.bg, parseColour(this.ctx, this.fg), this.dark ? 0.3 : 0.22)); // MUTED
     for (const c of SERIES_COLOURS) rgb.push(parseColour(this.ctx, c)); // EMPLOYEES, STUDENTS
-    this.rgb = rgb;
     this.dots = new Uint32Array(rgb.map((c) => pack(c)));
     this.cells = new Uint32Array(rgb.map((c) => pack(mix(this.bg, c, this.dark ? 0.28 : 0.16))));
     this.bgPacked = pack(this.bg);
@@ -258,8 +256,6 @@ export class Renderer {
       ctx.stroke();
     }
   }
-
-  // ---------------------------------------------------------------- hit tests
 
   /** The digit drawn at client (x, y), or -1. */
   pick(clientX, clientY, radiusCss = 0) {

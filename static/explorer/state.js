@@ -104,7 +104,7 @@ export class View {
   /** "employees" or "students": the series of digit id (the writers file loaded). */
   seriesName(id) { return this.writers.series[id] === this.writers.student ? "students" : "employees"; }
 
-  /** The writers have arrived; without provenance, their filter, colours and highlight go (true if in use). */
+  /** The writers arrived; without provenance their filter, colours, highlight go (true if used). */
   setWriters(writers) {
     const st = this.state;
     this.writers = writers;
@@ -129,7 +129,7 @@ export class View {
     return true;
   }
 
-  /** A view read from the URL (parseHash); the selection stays, for the caller. */
+  /** A view from the URL (parseHash); the selection is the caller's. */
   replace(view) {
     this.anim = null;
     Object.assign(this.state, view, { selected: this.state.selected });
@@ -142,7 +142,7 @@ export class View {
 
   setHover(id) { if (id !== this.hover) { this.hover = id; this.redraw(); } }
 
-  /** No hover on a digit no longer shown; whether it was dropped. */
+  /** No hover on a hidden digit; whether it was dropped. */
   dropHiddenHover() {
     const drop = this.hover >= 0 && !this.visible[this.hover];
     if (drop) this.setHover(-1);
@@ -174,8 +174,7 @@ export class View {
 
   stopAnimation() { this.anim = null; }
 
-  /** To the map or the grid (animated over ANIMATION_MS), the selected digit in view at the same zoom, else
-   *  the whole layout; whether it switched. */
+  /** To the map or the grid (animated), the selected digit in view at the same zoom, else all; whether it switched. */
   setLayout(layout, animate) {
     const st = this.state;
     if (layout === st.layout || (layout === "grid" && !this.points.grid)) return false;
