@@ -1,4 +1,4 @@
-"""Frame times of the digit explorer (static/explore.js) in headless Chromium, and its first-load bytes.
+"""Frame times of the digit explorer (static/explorer/) in headless Chromium, and its first-load bytes.
 
 Serves a folder on 127.0.0.1 and opens the explorer page at 1280 x 900 in Debian's
 Chromium (software rendering, as on a machine without a GPU). By default the folder is

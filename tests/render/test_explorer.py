@@ -184,7 +184,7 @@ WORDS = {lang: load_words(REPO / "content", lang)["explorer"] for lang in ("en",
 
 def test_every_word_the_component_uses_exists():
     template = (REPO / "templates" / "widgets" / "explorer.html").read_text(encoding="utf-8")
-    script = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "static").glob("explore*.js")))
+    script = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "static" / "explorer").glob("*.js")))
     used = set(re.findall(r"words\.(\w+)", template)) | set(re.findall(r"\b(?:w|words|this\.words|self\.words)\.(\w+)", script))
     used |= {f"model_{m}" for m in ("mlp", "cnn")}
     used |= set(re.findall(r'"(colour_key_\w+)"', script))
@@ -201,8 +201,8 @@ def test_template_renders_with_strict_undefined(lang):
     html = env.get_template("widgets/explorer.html").render(
         data="../data/explore/points.bin", sheets="../data/explore/sheets/", assets="../assets/", words=WORDS[lang],
         lang=lang, layout="grid", id="ex1", table_href="../data/all-digits.csv.gz")
-    assert '<script type="module" src="../assets/explore.js"></script>' in html
-    assert '<link rel="stylesheet" href="../assets/explore.css">' in html
+    assert '<script type="module" src="../assets/explorer/explore.js"></script>' in html
+    assert '<link rel="stylesheet" href="../assets/explorer/explore.css">' in html
     assert 'href="../data/all-digits.csv.gz"' in html
     assert 'id="ex1"' in html and 'data-layout="grid"' in html
     assert str(markupsafe.escape(WORDS[lang]["summary_grid"])) in html

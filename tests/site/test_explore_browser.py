@@ -1,4 +1,4 @@
-"""The digit explorer (static/explore.js) in a real browser, on a fixture of 400 digits made here.
+"""The digit explorer (static/explorer/) in a real browser, on a fixture of 400 digits made here.
 
 The fixture (bundle, sprite sheets and table from mnistreport.render.explorer; a minimal page
 rendering templates/widgets/explorer.html with the words of the [explorer] section of content/<lang>/words.toml)

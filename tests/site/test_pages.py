@@ -509,7 +509,7 @@ def test_the_build_writes_a_search_index_for_each_language(tiny_site, tmp_path):
     entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = len(site.find_pages(CONTENT))
     assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {lang: pages for lang in site.LANGS}
-    assert not (out / "pagefind" / "pagefind-ui.js").exists()  # the site shows results with static/search.js
+    assert not (out / "pagefind" / "pagefind-ui.js").exists()  # the site shows results with static/search/search.js
     write(tmp_path / "en" / "a.html", '<html lang="en"><body><article data-pagefind-body><h1>x</h1></article></body></html>')
     with pytest.raises(SearchError, match="indexed no page in ja"):
         build_search_index(tmp_path, site.LANGS)

@@ -1,13 +1,8 @@
 // Site search in the header: Pagefind's index of the page's language (built by the build into
-// ../pagefind/, beside assets/), loaded only once the reader types. No request leaves the site.
+// pagefind/, beside assets/), loaded with lib/words.js only once the reader types. No request leaves the site.
 
 const form = document.querySelector("form.search");
 const MAX_RESULTS = 8;
-
-/** Fill "{name}" placeholders of a words template. */
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
 
 /** One result as a list item: the page's title as a link, then the excerpt with its <mark>s. */
 function resultItem(data) {
@@ -26,7 +21,7 @@ function setUp(form) {
   const panel = form.querySelector(".search-results");
   const status = panel.querySelector(".search-status");
   const list = panel.querySelector("ol");
-  const root = new URL("../", import.meta.url);
+  const root = new URL("../../", import.meta.url);
   let pagefind = null;
 
   /** Pagefind's module, imported on first use, with result URLs under the site's own path. */
@@ -54,19 +49,20 @@ function setUp(form) {
       return;
     }
     panel.hidden = false;
+    const words = import("../lib/words.js");
     try {
-      const module = await load();
+      const [module, { fill }] = await Promise.all([load(), words]);
       const search = await module.debouncedSearch(query, {}, 150);
       if (search === null || query !== input.value.trim()) return; // a newer query is on its way
       const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((result) => result.data()));
       if (query !== input.value.trim()) return;
       list.replaceChildren(...data.map(resultItem));
-      const words = search.results.length ? form.dataset.results : form.dataset.none;
-      status.textContent = fill(words, { n: search.results.length, query });
+      status.textContent = fill(search.results.length ? form.dataset.results : form.dataset.none, { n: search.results.length, query });
     } catch (error) {
       pagefind = null;
       list.replaceChildren();
-      status.textContent = fill(form.dataset.failed, { error: error.message || error });
+      const reason = error.message || error;
+      status.textContent = await words.then(({ fill }) => fill(form.dataset.failed, { error: reason }), () => reason);
     }
   }
 

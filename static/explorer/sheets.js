@@ -1,5 +1,5 @@
 // Sprite sheets of the digit explorer: fetch a greyscale PNG and return its grey values
-// (one byte a pixel, the raw MNIST values). Used by explore.js as a module worker, so
+// (one byte a pixel, the raw MNIST values). Used by data.js (SheetStore) as a module worker, so
 // that decoding never holds up a frame, or directly where module workers are missing.
 
 /** Fetch and decode one sheet: {width, height, grey: Uint8Array}. */

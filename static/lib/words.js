@@ -1,4 +1,4 @@
-// The words of the pages' widgets (explore.js, draw.js): one way to read them, fill their
+// The words of the pages' scripts (the explorer, the drawing pad, the search box): one way to read them, fill their
 // templates and format numbers in the page's language.
 //
 // A widget's words are the [<widget>] section of content/<lang>/words.toml, rendered into its

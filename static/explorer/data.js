@@ -4,14 +4,12 @@
 // (one file, fetched only once a digit is selected or the series is shown).
 // Formats: mnistreport/explore.py.
 
-import { loadBundle } from "./bundle.js";
-import { decodeSheet } from "./explore-sheets.js";
+import { loadBundle } from "../lib/bundle.js";
+import { clamp, SIDE } from "../lib/numbers.js";
 
-export const SIDE = 28;               // pixels per digit side in the sheets
 const MAX_FETCHES = 4;                // sheets fetched at once
 const SHEET_BUDGET = 96 * 2 ** 20;    // bytes of decoded sheets kept (least recently used go first)
-
-const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+const decodeHere = (url) => import("./sheets.js").then((module) => module.decodeSheet(url));
 
 /** Fetch the points bundle (onProgress(received, total) as it arrives) and prepare it. */
 export async function loadPoints(url, onProgress) {
@@ -65,6 +63,12 @@ export function preparePoints({ meta, arrays }) {
   return d;
 }
 
+/** Where digit i's sprite starts in its decoded sheet's grey values (rows sheet.width apart). */
+export function spriteStart(points, sheet, i) {
+  const slot = points.slot[i], C = points.cols;
+  return Math.floor(slot / C) * SIDE * sheet.width + (slot % C) * SIDE;
+}
+
 /** A uniform grid of buckets over [0, 1]^2 for hit tests. */
 export function buildIndex(U, V) {
   const n = U.length;
@@ -83,11 +87,12 @@ export function buildIndex(U, V) {
   return { G, start, ids };
 }
 
-/** Decoded sprite sheets (grey values), fetched on demand in a worker, a few at a time.
- *  `owner`: {sheetsUrl, sheetFailed(url, error), requestRender()}. */
+/** Sprite sheets (url<tile>.png) fetched on demand, a few at a time, decoded in a worker started with the first. */
 export class SheetStore {
-  constructor(owner) {
-    this.owner = owner;
+  constructor(url, { failed, settled }) {
+    this.url = url;
+    this.failed = failed;
+    this.settled = settled;
     this.sheets = new Map(); // tile -> {state: "loading" | "ready" | "failed", grey, width, bytes, used}
     this.queue = [];
     this.inflight = 0;
@@ -95,19 +100,10 @@ export class SheetStore {
     this.frame = 0;
     this.requested = 0;
     this.waiting = new Map(); // tile -> resolve, for the worker's answers
-    try {
-      this.worker = new Worker(new URL("./explore-sheets.js", import.meta.url), { type: "module" });
-      this.worker.onmessage = ({ data }) => { this.waiting.get(data.tile)?.(data); this.waiting.delete(data.tile); };
-      // A worker that cannot start (or dies): decode here instead, also what it was asked for.
-      this.worker.onerror = () => {
-        this.worker = null;
-        for (const settle of this.waiting.values()) settle({ retry: true });
-        this.waiting.clear();
-      };
-    } catch {
-      this.worker = null;
-    }
   }
+
+  /** A new frame (evict keeps the sheets it uses). */
+  nextFrame() { this.frame++; }
 
   ready(tile) {
     const sheet = this.sheets.get(tile);
@@ -132,10 +128,24 @@ export class SheetStore {
   }
 
   decode(tile, url) {
-    if (!this.worker) return decodeSheet(url);
+    if (this.worker === undefined) {
+      try {
+        this.worker = new Worker(new URL("./sheets.js", import.meta.url), { type: "module" });
+        this.worker.onmessage = ({ data }) => { this.waiting.get(data.tile)?.(data); this.waiting.delete(data.tile); };
+        // A worker that cannot start (or dies): decode here instead, also what it was asked for.
+        this.worker.onerror = () => {
+          this.worker = null;
+          for (const settle of this.waiting.values()) settle({ retry: true });
+          this.waiting.clear();
+        };
+      } catch {
+        this.worker = null;
+      }
+    }
+    if (!this.worker) return decodeHere(url);
     return new Promise((resolve, reject) => {
       this.waiting.set(tile, (data) => {
-        if (data.retry) decodeSheet(url).then(resolve, reject);
+        if (data.retry) decodeHere(url).then(resolve, reject);
         else if (data.error) reject(new Error(data.error));
         else resolve(data);
       });
@@ -144,7 +154,7 @@ export class SheetStore {
   }
 
   async load(tile) {
-    const url = new URL(`${this.owner.sheetsUrl}${tile}.png`, document.baseURI).href;
+    const url = new URL(`${this.url}${tile}.png`, document.baseURI).href;
     this.sheets.set(tile, { state: "loading" });
     this.inflight++;
     this.requested++;
@@ -155,11 +165,11 @@ export class SheetStore {
       this.evict();
     } catch (error) {
       this.sheets.set(tile, { state: "failed" });
-      this.owner.sheetFailed(url, error);
+      this.failed(url, error);
     } finally {
       this.inflight--;
       this.pump();
-      this.owner.requestRender();
+      this.settled();
     }
   }
 
@@ -213,20 +223,24 @@ export class NeighbourStore {
 /** Who wrote each digit (explore-writers/writers.bin), fetched once, when first asked for.
  *  `load()` resolves to {available: false} for an edition built without the provenance, else to
  *  {available: true, series, writer, rank (typed arrays, one value a digit), count (digits per writer id),
- *  student (the students' series code)}. */
+ *  student (the students' series code)}. `status`: "none", "loading", "ready", "unavailable" or "failed" (`error`). */
 export class WriterStore {
   constructor(url, n) {
     this.url = url ? new URL(url, document.baseURI).href : null;
     this.n = n;
     this.promise = null;
     this.requested = 0;
+    this.status = "none";
+    this.error = "";
   }
 
   load() {
     if (!this.promise) {
       this.requested++;
-      this.promise = this.url ? loadBundle(this.url).then((bundle) => prepareWriters(bundle, this.n)) : Promise.resolve({ available: false });
-      this.promise.catch(() => { this.promise = null; });
+      this.status = "loading";
+      const writers = this.url ? loadBundle(this.url).then((bundle) => prepareWriters(bundle, this.n)) : Promise.resolve({ available: false });
+      this.promise = writers.then((result) => { this.status = result.available ? "ready" : "unavailable"; return result; });
+      this.promise.catch((error) => { this.promise = null; this.status = "failed"; this.error = error.message; });
     }
     return this.promise;
   }

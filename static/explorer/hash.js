@@ -4,7 +4,7 @@
 // lists only what differs from the whole map:
 // "#classes=3,5&set=test&series=students&colour=mlp&writer=2154&zoom=2.5&x=0.41&y=0.6&digit=test-12".
 
-import { fill } from "./words.js";
+import { fill } from "../lib/words.js";
 
 export const WHOLE = { zoom: 1, cx: 0.5, cy: 0.5 };
 export const SERIES = ["all", "employees", "students"]; // the filter by the writers' NIST series
@@ -114,7 +114,7 @@ export function parseHash(hash, data, words) {
         else bad();
         break;
       case "colour":
-        // "series" needs the writers file, checked once it has arrived (explore.js).
+        // "series" needs the writers file, checked once it has arrived (state.js, setWriters).
         if (["label", "mlp", "series"].includes(value) || (data.hasCnn && (value === "cnn" || value === "disagree"))) view.colour = value;
         else bad();
         break;
