@@ -84,6 +84,9 @@ def compute_side_by_side(todo: list[Node], reads: Callable[[Node], list[str]],
             finish(node, value, seconds)
 
     context = multiprocessing.get_context("forkserver")
+    # the server imports this module only, not the program's __main__ (a script without a main guard would
+    # run again in every worker)
+    context.set_forkserver_preload([__name__])
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
         try:
             while waiting or running:

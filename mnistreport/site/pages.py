@@ -154,17 +154,22 @@ class PageHelpers:
                                                 half=result.window // 2, passes=result.passes, stop=stop)
 
     def widget(self, name: str, **variables: Any) -> str:
-        """An interactive part: ``templates/widgets/<name>.html`` with its ``[<name>]`` words.
+        """An interactive part, asked for by name: ``templates/widgets/<name>.html`` with its ``[<name>]`` words.
 
-        Paths in ``variables`` under the site root's ``data/`` (``model="data/draw/model.bin"``)
-        become relative to the page.
+        The template names the files it loads with ``asset("data/explore/points.bin")`` (the chapters
+        declare the folders they write), so the Markdown passes only choices such as ``layout="grid"``.
         """
         self.widget_count += 1
         template = self.widgets.get_template(f"{name}.html")
-        relative = {key: "../" + value if isinstance(value, str) and value.startswith("data/") else value
-                    for key, value in variables.items()}
-        return template.render(assets="../assets/", words=self.words.get(name, {}), lang=self.lang,
-                               id=f"{name}-{self.widget_count}", page=self.page, colours=CLASS_COLOURS, **relative)
+        return template.render(assets="../assets/", words=self.words.get(name, {}), lang=self.lang, asset=self.asset,
+                               id=f"{name}-{self.widget_count}", page=self.page, colours=CLASS_COLOURS, **variables)
+
+    def asset(self, path: str) -> str:
+        """The URL, from this page, of a file under a folder a chapter's asset writes; any other path is an error."""
+        folders = sorted(node.name for node in self.inputs.computed.graph.of_kind("asset"))
+        if not any(path == folder or path.startswith(folder + "/") for folder in folders):
+            raise SiteError(f"asset {path!r} is under no folder a chapter writes ({', '.join(folders)})")
+        return "../" + path
 
 
 #: The width a figure is shown at, for ``sizes``: the phone column (below the layout's 760 px
