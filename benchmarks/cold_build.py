@@ -87,9 +87,12 @@ def run_build(tree: Path, args: list[str]) -> tuple[float, list[str]]:
     return wall, log
 
 
-def cold_build(tree: Path, work: Path, build_args: list[str]) -> Build:
-    """One build of ``tree`` from an empty cache into ``work``."""
-    wall, log = run_build(tree, [*build_args, "--cache-dir", str(work / "cache"), "--out", str(work / "site")])
+def cold_build(tree: Path, work: Path, build_args: list[str], cache: Path | None = None) -> Build:
+    """One build of ``tree`` from an empty cache (``cache``, or one in ``work``) into ``work``."""
+    cache = cache or work / "cache"
+    if cache.exists() and any(cache.iterdir()):
+        raise SystemExit(f"{cache}: --keep-cache needs a folder that does not exist or is empty (a cold build)")
+    wall, log = run_build(tree, [*build_args, "--cache-dir", str(cache), "--out", str(work / "site")])
     recorded = json.loads((work / "site" / "data" / "results.json").read_text(encoding="utf-8")).get("steps", [])
     printed = [(re.sub(r" \(.*\)$", "", m["name"]), float(m["seconds"]))  # "figures and assets (0/80 from cache)"
                for m in map(TABLE_ROW.match, log) if m]
@@ -149,6 +152,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, metavar="N", help="passed to both builds")
     parser.add_argument("--quick", action="store_true", help="pass --quick to both builds (a smoke test)")
     parser.add_argument("--only", choices=("current", "reference"), help="build one side only")
+    parser.add_argument("--keep-cache", type=Path, metavar="DIR", help="an empty folder to keep the current side's "
+                        "cache in (e.g. for benchmarks/serve_edit.py --cache-dir DIR afterwards)")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up like Ctrl-C
     build_args = ["--data", str(Path(options.data).resolve()), "--provenance", str(Path(options.provenance).resolve()),
@@ -159,7 +164,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cold-build-") as tmp:
         work = Path(tmp)
         if options.only != "reference":  # first: a half-finished rewrite fails before the reference's minutes
-            current = cold_build(REPO, work / "current", build_args)
+            current = cold_build(REPO, work / "current", build_args, options.keep_cache)
         if options.only != "current":
             tree = work / "reference-tree"
             try:
