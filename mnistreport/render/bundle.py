@@ -2,7 +2,7 @@
 
 Scripts on the site (the explorer, the drawing pad) need arrays: 70,000 map
 positions, network weights. JSON would be several times larger and slow to
-parse, so the build writes them as one binary file that ``static/bundle.js``
+parse, so the build writes them as one binary file that ``static/lib/bundle.js``
 turns into typed arrays without copying:
 
     bytes 0-3   b"MNRB"

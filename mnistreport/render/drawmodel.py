@@ -1,12 +1,12 @@
 """The data of the classifier chapter's "Draw a digit" widget: the network and the map, for the browser.
 
-The widget (``templates/widgets/draw.html``, ``static/draw.js``) runs the classifier chapter's
+The widget (``templates/widgets/draw.html``, ``static/draw/``) runs the classifier chapter's
 NumPy network in the reader's browser and shows where the drawing lands on
 the tsne chapter's t-SNE map. Everything it needs is one bundle file
 (:mod:`mnistreport.render.bundle`) made by :func:`model_bundle`, and one greyscale PNG of
 the map's digits made by :func:`map_digit_sheet` and :func:`sheet_png`.
 
-Arrays of the bundle (the names ``static/draw.js`` reads):
+Arrays of the bundle (the names ``static/draw/model.js`` reads):
 
 * ``w_hidden`` float16 (H, 784) and ``w_output`` float16 (10, H): the network
   (no biases; the input is ``x / 255 * 0.99 + 0.01``, as in :mod:`mnistreport.analysis.mlp`).

@@ -1,4 +1,4 @@
-"""The data of the digit explorer (``static/explore.js``): points, sprite sheets, the table.
+"""The data of the digit explorer (``static/explorer/``): points, sprite sheets, the table.
 
 The explorer shows every digit (full build: 60,000 training then 10,000 test, in
 file order; digit ``i`` is ``train #i`` for ``i < n_train``, else ``test #(i - n_train)``)
@@ -12,7 +12,7 @@ on the map, and on the grid when there is one. It loads:
 * **sprite sheets**, fetched only for what is on screen when zoomed in: the map is
   cut into ``tiles x tiles`` squares; digit ``i`` lies in tile ``ty * tiles + tx``
   with ``tx = min(tiles - 1, (x[i] * tiles) >> 16)`` and the same for ``ty``
-  (:func:`tile_of`; ``explore.js`` does the same integer arithmetic, so no sheet
+  (:func:`tile_of`; ``static/explorer/data.js`` does the same integer arithmetic, so no sheet
   index is shipped). ``sheets/<tile>.png`` holds that tile's digits in ascending id
   order, slot ``k`` at column ``k % sheet_cols``, row ``k // sheet_cols``, each 28x28,
   raw MNIST grey values (0 background, 255 ink). Empty tiles have no file;

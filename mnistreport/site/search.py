@@ -2,7 +2,7 @@
 
 Pagefind reads each page's ``<html lang>`` and writes a separate index for every language
 into ``pagefind/`` under the site, with the script that searches it in the browser
-(``static/search.js`` loads it once the reader types). The extended binary, from the
+(``static/search/search.js`` loads it once the reader types). The extended binary, from the
 ``pagefind[extended]`` package, segments Japanese text into words.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 #: Where the index and Pagefind's own script go, under the site root.
 SEARCH_DIR = "pagefind"
-#: Pagefind's ready-made interfaces, which the site does not use (static/search.js shows the results).
+#: Pagefind's ready-made interfaces, which the site does not use (static/search/search.js shows the results).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
