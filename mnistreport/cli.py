@@ -267,9 +267,12 @@ def describe_os_error(exc: OSError, where: Path) -> str:
 
 
 def stopped(args: argparse.Namespace, message: str, exc: BaseException) -> int:
-    """Report a stopped build in one line (its traceback, causes included, only with --verbose); return 1."""
+    """Report a stopped command in one line (its traceback, causes included, only with --verbose); return 1."""
     log.error("error: %s", message, exc_info=exc if args.verbose else None)
-    log.error("The build stopped; %s was left as it was.", args.out)
+    if args.command == "clean":
+        log.error("Nothing was removed from %s.", args.cache_dir)
+    elif args.command != "worker":
+        log.error("The build stopped; %s was left as it was.", args.out)
     return 1
 
 

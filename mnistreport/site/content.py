@@ -43,7 +43,7 @@ def read_content(path: Path) -> Content:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SiteError(f"{path}: not UTF-8 text ({exc})") from exc
-    lines = text.split("\n")
+    lines = text.removeprefix("\ufeff").split("\n")  # an editor's byte-order mark is not text
     if not lines or lines[0].strip() != "---":
         raise SiteError(f"{path}:1: front matter missing: the file must start with a line '---'")
     meta: dict[str, str] = {}

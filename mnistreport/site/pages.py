@@ -9,6 +9,7 @@ step's value and every fact is in its context by name.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import logging
@@ -29,7 +30,7 @@ from mnistreport.render import formats, tables
 from mnistreport.render.style import CLASS_COLOURS, CLASS_TEXT_COLOURS
 from mnistreport.site.content import LANG_NAMES, LANGS, Content, Page, SiteError, find_pages, read_content
 from mnistreport.site.outputs import FigureFile
-from mnistreport.site.publish import write_new
+from mnistreport.site.publish import SITE_MARKER, write_new
 from mnistreport.sources import mnist as mnist_data
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,9 @@ class PageHelpers:
             return self.inputs.figures[(self.lang, self._name(name))]
         except KeyError as exc:
             known = sorted({n for (_, n) in self.inputs.figures})
-            raise SiteError(f"figure {self._name(name)!r} does not exist; known figures: {', '.join(known)}") from exc
+            close = difflib.get_close_matches(self._name(name), known, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(close)}?" if close else f"{len(known)} figures exist (their names are in the chapters)"
+            raise SiteError(f"figure {self._name(name)!r} does not exist; {hint}") from exc
 
     def figure(self, name: str, alt: str, caption: str = "", css_class: str = "", full: str | None = None) -> str:
         """A ``<figure>`` with a numbered caption; ``full`` names a larger version that the picture links to."""
@@ -263,7 +266,7 @@ class SiteRenderer:
         if compiled_dir is not None:
             compiled_dir.mkdir(parents=True, exist_ok=True)
         self.content_env = jinja2.Environment(
-            loader=jinja2.FunctionLoader(lambda name: (*self.sources[name], lambda: True)),
+            loader=jinja2.FunctionLoader(self._content_source),
             undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         )
@@ -277,6 +280,13 @@ class SiteRenderer:
         )
         self.titles: dict[tuple[str, str], str] = {}
         self.hero_image: str | None = None  # the home page's first figure: the picture of a shared link
+
+    def _content_source(self, name: str) -> tuple[str, str, Any] | None:
+        """A content template's text, file and up-to-date check; None (TemplateNotFound) for an unknown name,
+        such as an ``{% include %}`` of a file that is not a content file."""
+        if name not in self.sources:
+            return None
+        return (*self.sources[name], lambda: True)
 
     def _context(self, lang: str, page: Page, helpers: PageHelpers) -> dict[str, Any]:
         computed = self.inputs.computed
@@ -355,7 +365,7 @@ class SiteRenderer:
         ))
         write_new(out_dir / "index.html", landing)
         not_found = self._layout("404.html", dict(
-            langs=self.langs, ui=self.ui, names=LANG_NAMES, base=self.site_url, banners=self.banners,
+            langs=self.langs, ui=self.ui, names=LANG_NAMES, base=self.site_url, banners=self.banners, marker=SITE_MARKER,
             og_image=self.absolute("assets/favicon.svg"),
         ))
         write_new(out_dir / "404.html", not_found)
@@ -377,14 +387,15 @@ class SiteRenderer:
         return [(lang, self.site_url + page.path(lang)) for lang in self.langs] + [("x-default", self.site_url)]
 
     def sitemap(self) -> str:
-        """sitemap.xml listing the language chooser and every page with its other-language alternates (hreflang)."""
+        """sitemap.xml listing the language chooser and every page with the alternates its head names
+        (:meth:`alternates`: every language, and ``x-default`` for the chooser)."""
         base = self.site_url
         entries = [f"  <url>\n    <loc>{html.escape(base)}</loc>\n  </url>"]
         for lang in self.langs:
             for page in self.pages:
                 alternates = "".join(
-                    f'\n    <xhtml:link rel="alternate" hreflang="{other}" href="{html.escape(base + page.path(other))}"/>'
-                    for other in self.langs
+                    f'\n    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{html.escape(url)}"/>'
+                    for hreflang, url in self.alternates(page)
                 )
                 entries.append(f"  <url>\n    <loc>{html.escape(base + page.path(lang))}</loc>{alternates}\n  </url>")
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -201,8 +201,8 @@ def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from
             publish(staging, out_dir)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            where = exc.filename or staging
-            raise SiteError(f"{where}: cannot write the site: {exc.strerror or exc}; {out_dir} was left as it was") from exc
+            at = f" (writing {exc.filename})" if exc.filename else ""
+            raise SiteError(f"{out_dir}: cannot write the site: {exc.strerror or exc}{at}; it was left as it was") from exc
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -55,7 +55,11 @@ def build_search_index(site_dir: Path, langs: tuple[str, ...], output_dir: Path 
     output_dir = output_dir or site_dir / SEARCH_DIR
     command = [str(pagefind_executable()), "--site", str(site_dir), "--output-path", str(output_dir),
                "--glob", "{" + ",".join(langs) + "}/*.html", "--keep-index-url", "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+    except OSError as exc:
+        raise SearchError(f"{command[0]}: the search indexer cannot run ({exc.strerror or exc}); reinstall it with "
+                          "./run (pagefind[extended] in the lock)") from exc
     if done.returncode != 0:
         raise SearchError(f"pagefind failed (exit status {done.returncode}): {(done.stderr or done.stdout).strip()}")
     for name in UNUSED:

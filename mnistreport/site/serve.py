@@ -279,14 +279,14 @@ def changed_files(before: dict[Path, float], now: dict[Path, float]) -> list[Pat
 
 
 def serve(build_args: Sequence[str], out_dir: Path, watched: Sequence[Path], port: int,
-          poll_seconds: float = 0.1, stop: threading.Event | None = None) -> None:
+          poll_seconds: float = 0.1, stop: threading.Event | None = None, worker: Worker | None = None) -> None:
     """Bind 127.0.0.1:``port``, build, serve ``out_dir``, and rebuild when a watched file changes.
 
     Raises ServeError, before building, if the port cannot be opened.
     """
     state = BuildState()
     httpd = open_server(out_dir, port, state)  # before the build: a port in use is reported at once
-    worker = Worker(build_args)
+    worker = worker or Worker(build_args)
     try:
         before = snapshot(watched)
         run_build(worker, state)

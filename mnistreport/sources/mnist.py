@@ -500,6 +500,14 @@ def load_dir(
     """
     folder = Path(path)
     if not folder.exists():
+        if folder.is_symlink():
+            try:
+                folder.resolve(strict=True)
+            except RuntimeError as exc:  # Python 3.11 reports a symlink loop as RuntimeError
+                raise DataError(f"{folder}: a symbolic link that points to itself (a loop), not a folder") from exc
+            except OSError as exc:
+                reason = "a loop" if "loop" in str(exc).lower() else "its target does not exist"
+                raise DataError(f"{folder}: a symbolic link whose target cannot be reached ({reason})") from exc
         raise DataError(f"{folder}: does not exist")
     if not folder.is_dir():
         raise DataError(f"{folder}: expected a folder of MNIST files, found a file")

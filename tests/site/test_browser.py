@@ -207,3 +207,20 @@ def test_a_wide_table_scrolls_in_its_own_box_on_a_phone(browser, server):
     context.close()
     assert widths[0] > widths[1] and scrolled > 0, (widths, scrolled)
     assert cell[0] <= cell[1], "a pixel value overflows its cell"
+
+
+def test_the_404_page_links_to_the_site_at_any_depth_without_a_site_url(browser, server, tiny_site):
+    # A host answers a missing URL at any depth with 404.html, as GitHub Pages does: its links must still
+    # reach the site's pages (the tiny site is built without --site-url, so they start relative).
+    not_found = (tiny_site[1] / "404.html").read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.route("**/en/nope/deeper.html",
+                   lambda route: route.fulfill(status=404, body=not_found, content_type="text/html"))
+        page.goto(server + "en/nope/deeper.html")
+        page.wait_for_function("document.querySelector('a[hreflang=en]').href.endsWith('/mnistreport/en/index.html')")
+        hrefs = page.eval_on_selector_all("a[data-site-path]", "links => links.map(a => a.href)")
+        assert hrefs == [server + f"{lang}/index.html" for lang in ("en", "ja")]
+        assert page.goto(hrefs[1]).status == 200
+    finally:
+        page.close()

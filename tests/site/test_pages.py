@@ -244,7 +244,8 @@ def test_a_full_disk_names_the_file_keeps_the_cause_and_the_old_site(tmp_path):
     with pytest.raises(SiteError) as caught:
         site.write_site(out, write_pages=full)
     message = str(caught.value)
-    assert "figures/map.png: cannot write the site: No space left on device" in message and "\n" not in message
+    assert message.startswith(f"{out.resolve()}: cannot write the site: No space left on device (writing ")
+    assert "figures/map.png" in message and "\n" not in message  # the output first, then the file being written
     assert isinstance(caught.value.__cause__, OSError)
     assert (out / "index.html").read_text() == "old site" and left_beside(out) == []
 
@@ -339,6 +340,8 @@ def test_with_a_site_url_every_url_that_must_be_absolute_is(published):
     assert len(locs) == 1 + len(site.LANGS) * len(site.find_pages(CONTENT))
     hrefs = [a.get("href") for u in urls for a in u.findall("x:link", ns)]
     assert hrefs and all(h.startswith(SITE_URL) for h in hrefs)
+    page_urls = [u for u in urls if u.findall("x:link", ns)]
+    assert all({a.get("hreflang") for a in u.findall("x:link", ns)} == {*site.LANGS, "x-default"} for u in page_urls)
     assert not [m for m in messages if "site-url" in m]
 
 
@@ -540,3 +543,14 @@ def test_a_staging_folder_started_from_the_published_site_never_writes_through_t
 
     site.write_site(out, write_pages=edit, start_from_published=True)
     assert seen == ["first"] and served.read_text() == "second" and served.stat().st_ino != inode
+
+
+def test_a_byte_order_mark_before_the_front_matter_is_accepted(tmp_path):
+    page = write(tmp_path / "en" / "index.md", "\ufeff---\ntitle: Home\nkind: home\norder: 0\n---\nText.\n")
+    assert site.read_content(page).meta["title"] == "Home"
+
+
+def test_an_unknown_include_is_a_template_not_found_naming_the_file_and_line(tmp_path):
+    renderer = make_renderer(tmp_path, "{{ body }}", body="One.\n\n{% include 'nope.md' %}")
+    with pytest.raises(SiteError, match=r"index.md:8: template 'nope.md' not found"):
+        renderer.render_all(tmp_path / "out")

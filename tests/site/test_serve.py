@@ -192,3 +192,42 @@ def test_a_port_in_use_is_reported_before_the_build(tmp_path: Path) -> None:
     assert f"port {port} on 127.0.0.1 is in use" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "cache").exists() and not (tmp_path / "site").exists()  # no build was started
+
+
+def test_an_edit_saved_while_a_rebuild_runs_is_built_too(tmp_path):
+    import threading
+
+    from mnistreport.site.serve import serve
+
+    content = tmp_path / "content"
+    content.mkdir()
+    page = content / "page.md"
+    page.write_text("first")
+    (tmp_path / "site").mkdir()
+    stop = threading.Event()
+    requests: list[list[str]] = []
+
+    class SlowWorker:
+        """A builder whose second build sees another edit saved while it runs."""
+
+        def request(self, changed):
+            requests.append(sorted(p.name for p in changed))
+            if len(requests) == 2:
+                time.sleep(0.3)
+                page.write_text("saved during the rebuild")  # the reader saves again mid-build
+                time.sleep(0.3)
+            if len(requests) == 3:
+                stop.set()
+            return {"ok": True}
+
+        def stop(self):
+            pass
+
+    def edit_then_wait() -> None:
+        time.sleep(0.5)
+        page.write_text("second")
+
+    threading.Thread(target=edit_then_wait, daemon=True).start()
+    threading.Timer(15, stop.set).start()  # a lost edit would never ask for a third build: stop anyway
+    serve([], tmp_path / "site", [content], free_port(), poll_seconds=0.05, stop=stop, worker=SlowWorker())
+    assert requests == [[], ["page.md"], ["page.md"]]  # the first build, the edit, and the edit saved during it

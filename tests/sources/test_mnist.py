@@ -466,3 +466,12 @@ def test_sample_parts_are_not_in_label_order():
     for labels in (data.train_labels, data.test_labels):
         changes = np.count_nonzero(np.diff(labels.astype(int)))
         assert changes > len(labels) // 2  # mixed like MNIST's files, not sorted by digit
+
+
+def test_a_data_folder_that_is_a_symlink_loop_is_named_as_one(tmp_path):
+    from mnistreport.sources.mnist import DataError, load_dir
+
+    loop = tmp_path / "mnist"
+    loop.symlink_to(loop)
+    with pytest.raises(DataError, match="loop"):
+        load_dir(loop)
