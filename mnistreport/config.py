@@ -2,7 +2,8 @@
 
 Every tunable number (sample sizes, seeds, perplexities, epochs) lives in one
 TOML file so that the about page can show it and a reader can change it without
-touching code. A bad value is reported with the key that holds it.
+touching code. A bad value is reported with the key that holds it; a size set far
+above its default (a step then takes far longer) is allowed, with a warning.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from mnistreport.errors import ReportError
 
 import dataclasses
+import logging
 import typing
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -19,6 +21,9 @@ from typing import Any
 from mnistreport.analysis.autoencoder import AutoencoderParams
 from mnistreport.analysis.cnn import CnnParams
 from mnistreport.analysis.mlp import MlpParams
+
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ReportError, ValueError):
@@ -111,19 +116,20 @@ class Config:
     explore: Explore = field(default_factory=Explore)
 
     def quick(self) -> "Config":
-        """Small sizes for a fast preview (``--quick``): every page then says it is a preview."""
-        return dataclasses.replace(
-            self,
-            tsne=dataclasses.replace(self.tsne, big_n=min(self.tsne.big_n, 2000)),
-            # 300 digits, or more when a perplexity of the sweep needs them (see check_perplexities)
-            perplexity=dataclasses.replace(self.perplexity, n=min(self.perplexity.n,
-                                                                  max(300, int(max(self.perplexity.values)) + 1))),
-            grid=dataclasses.replace(self.grid, side=min(self.grid.side, 30)),
-            autoencoder=dataclasses.replace(self.autoencoder, max_epochs=min(self.autoencoder.max_epochs, 8)),
-            mlp=dataclasses.replace(self.mlp, epochs=1),
-            cnn=dataclasses.replace(self.cnn, max_epochs=min(self.cnn.max_epochs, 2)),
-            explore=dataclasses.replace(self.explore, iterations=min(self.explore.iterations, 150)),
-        )
+        """Small sizes for a fast preview (``--quick``): every page then says it is a preview.
+
+        Each key of ``SIZES`` is capped at its ``quick`` value; a value set lower is kept.
+        """
+        capped: dict[str, dict[str, int]] = {}
+        for dotted, size in SIZES.items():
+            name, key = dotted.split(".")
+            cap = size.quick
+            if dotted == "perplexity.n":
+                # 300 digits, or more when a perplexity of the sweep needs them (see check_perplexities)
+                cap = max(cap, int(max(self.perplexity.values)) + 1)
+            capped.setdefault(name, {})[key] = min(getattr(getattr(self, name), key), cap)
+        return dataclasses.replace(self, **{name: dataclasses.replace(getattr(self, name), **keys)
+                                            for name, keys in capped.items()})
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """The parameters as plain nested dicts (for the about page and the cache keys)."""
@@ -192,6 +198,130 @@ RANGES: dict[str, dict[str, Range]] = {
 }
 
 
+@dataclass(frozen=True)
+class Size:
+    """A key whose value is an amount of work: what ``--quick`` caps it at, and what a larger value costs.
+
+    The step's time is taken to grow as ``(value / default) ** growth`` in the part of it
+    (``share``, at the defaults) that depends on the key; the rest stays as it is.
+    """
+
+    quick: int  # the most a --quick preview uses (a value set lower is kept)
+    slower: str | None = None  # the warning's end, "{factor}" standing for the slowdown ("40x");
+    # None: the step takes moments at any allowed value, or most of its time does not grow with the key
+    growth: float = 1.0
+    share: float = 1.0
+
+    def slowdown(self, ratio: float) -> float:
+        """How many times longer the step takes with ``ratio`` times the default value."""
+        return 1 - self.share + self.share * ratio**self.growth
+
+
+def _cnn_share(key: str) -> float:
+    """The part of the CNN's multiply-adds per digit, at the defaults, that grows in proportion to ``key``.
+
+    Valid convolutions and 2x2 poolings of 28x28 pixels, as in ``cnn.build_model``; conv2's work
+    grows with both filter counts, the dense layer's with conv2's filters and its own units.
+    """
+    p = CnnParams()
+    k = p.kernel_size
+    side1 = 28 - k + 1
+    side2 = side1 // 2 - k + 1
+    work = {"conv1": side1**2 * k * k * p.conv1_filters,
+            "conv2": side2**2 * k * k * p.conv1_filters * p.conv2_filters,
+            "dense_in": (side2 // 2) ** 2 * p.conv2_filters * p.dense,
+            "dense_out": p.dense * 10}
+    grows = {"conv1_filters": ("conv1", "conv2"), "conv2_filters": ("conv2", "dense_in"),
+             "dense": ("dense_in", "dense_out")}[key]
+    return sum(work[part] for part in grows) / sum(work.values())
+
+
+def _iteration_share(key: str) -> float:
+    """The part of the explorer map's t-SNE iterations, at the defaults, that are ``key``'s."""
+    defaults = Explore()
+    return getattr(defaults, key) / (defaults.early_iterations + defaults.iterations)
+
+
+_AUTOENCODER_UP_TO = ("the autoencoder's training can take up to about {factor} longer "
+                      "(it stops earlier when the validation loss stops improving)")
+_CNN = "the CNN's training takes about {factor} longer"
+_CNN_UP_TO = ("the CNN's training can take up to about {factor} longer "
+              "(it stops earlier when the validation loss stops improving)")
+_KMEANS = "the k-means fits take about {factor} longer"
+_MLP = "the NumPy network's training takes about {factor} longer"
+_EXPLORE = "the explorer map's t-SNE iterations take about {factor} longer"
+
+#: Every key whose value is an amount of work (digits, iterations, epochs, units, restarts),
+#: by "section.key": its cap under --quick and the warning a value far above its default gives.
+#: The caps that were there before this table (big_n, perplexity.n, grid.side, the epochs,
+#: explore.iterations) are the preview's own sizes; the others are the defaults, so that a
+#: preview of the default parameters is unchanged and only a larger setting is cut back.
+SIZES: dict[str, Size] = {
+    # The mosaics are drawn in moments at any allowed size; a square stays a square under the cap.
+    "first_look.mosaic_rows": Size(15),
+    "first_look.mosaic_cols": Size(30),
+    "first_look.digit_samples": Size(100),
+    # PCA components: the PCA and the neighbour search grow with them, the t-SNE iterations
+    # (most of a map's time) and the k-means fits on the codes and raw pixels do not.
+    "tsne.pca_components": Size(50),
+    "tsne.big_n": Size(2000, "the raw-pixel t-SNE map takes about {factor} longer"),
+    "perplexity.n": Size(300, "the perplexity sweep's maps take about {factor} longer"),
+    # lapjv on side² digits: 0.4 s on 900 points, about 90 s on 10,000 (docs/DECISIONS.md),
+    # about n^2.25 for n = side², so side^4.5 (the t-SNE map of side² digits grows only as side²)
+    "grid.side": Size(30, "the grid's exact assignment (lapjv) takes about {factor} longer", growth=4.5),
+    "autoencoder.code_size": Size(36, "the autoencoder's training takes about {factor} longer"),
+    "autoencoder.max_epochs": Size(8, _AUTOENCODER_UP_TO),
+    "kmeans.k": Size(10, _KMEANS),
+    "kmeans.pca_components": Size(50),
+    "kmeans.n_init": Size(3, _KMEANS),
+    "mlp.hidden": Size(200, _MLP),
+    "mlp.epochs": Size(1, _MLP),
+    "cnn.conv1_filters": Size(16, _CNN, share=_cnn_share("conv1_filters")),
+    "cnn.conv2_filters": Size(32, _CNN, share=_cnn_share("conv2_filters")),
+    "cnn.dense": Size(128, _CNN, share=_cnn_share("dense")),
+    "cnn.max_epochs": Size(2, _CNN_UP_TO),
+    "explore.pca_components": Size(50),
+    "explore.early_iterations": Size(250, _EXPLORE, share=_iteration_share("early_iterations")),
+    "explore.iterations": Size(150, _EXPLORE, share=_iteration_share("iterations")),
+}
+
+#: The whole-number keys that are not amounts of work, so --quick leaves them alone
+#: (tests/test_config.py requires every whole-number key to be here or in SIZES).
+NOT_SIZES: tuple[str, ...] = (
+    # Seeds choose, they do not cost.
+    "sampling.seed", "tsne.seed", "autoencoder.seed", "kmeans.seed", "mlp.seed", "cnn.seed", "explore.seed",
+    # A larger batch makes an epoch faster, not slower (a much smaller one is what costs time).
+    "autoencoder.batch_size", "cnn.batch_size",
+    # Epochs to wait for progress: bounded by max_epochs, which is a size.
+    "autoencoder.patience", "cnn.patience",
+    # A shape, not an amount: a larger kernel leaves smaller feature maps (5 -> 9: barely slower).
+    "cnn.kernel_size",
+)
+
+#: A size whose step gets more than this many times slower than at the defaults is warned about.
+SLOWDOWN_WARNING = 4.0
+
+
+def _times(x: float) -> str:
+    """A ratio to two significant digits, as a reader says it: 2.4, 17, 1,800."""
+    rounded = float(f"{x:.2g}")
+    return f"{rounded:,.0f}" if rounded >= 10 else f"{rounded:g}"
+
+
+def _warn_about_slow_sizes(config: Config, source: str) -> None:
+    """Log one warning per size set so far above its default that its step takes far longer."""
+    defaults = Config()
+    for dotted, size in SIZES.items():
+        if size.slower is None:
+            continue
+        name, key = dotted.split(".")
+        value, default = getattr(getattr(config, name), key), getattr(getattr(defaults, name), key)
+        factor = size.slowdown(value / default)
+        if factor > SLOWDOWN_WARNING:
+            log.warning("%s = %d in %s is %sx the default %d: %s", dotted, value, source, _times(value / default),
+                        default, size.slower.format(factor=f"{_times(factor)}x"))
+
+
 def _check_value(key: str, value: Any, default: Any, allowed: Range | None) -> Any:
     """Return ``value`` if it has the type of ``default`` and lies in ``allowed``, else raise."""
     name = key.rsplit(".", 1)[-1].split("[")[0]
@@ -233,8 +363,11 @@ def _section_from_dict(cls: type, raw: Any, name: str) -> Any:
         raise ConfigError(f"[{name}]: {exc}") from exc
 
 
-def config_from_dict(raw: dict[str, Any]) -> Config:
-    """Build a checked ``Config`` from parsed TOML (missing keys keep their defaults)."""
+def config_from_dict(raw: dict[str, Any], source: str = "the parameters") -> Config:
+    """Build a checked ``Config`` from parsed TOML (missing keys keep their defaults).
+
+    ``source`` names where the values came from in the warnings about sizes that make a step far slower.
+    """
     sections = {f.name: f for f in fields(Config)}
     unknown = sorted(set(raw) - set(sections))
     if unknown:
@@ -246,6 +379,7 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
     config = Config(**built)
     _check_consistency(config)
     check_perplexities(config)
+    _warn_about_slow_sizes(config, source)
     return config
 
 
@@ -283,7 +417,7 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     try:
-        config = config_from_dict(raw)
+        config = config_from_dict(raw, source=str(path))
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     return config

@@ -1,10 +1,13 @@
+import dataclasses
+import logging
 import re
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from mnistreport.config import RANGES, Config, ConfigError, config_from_dict, load_config
+from mnistreport.config import (NOT_SIZES, RANGES, SIZES, Config, ConfigError, check_perplexities, config_from_dict,
+                                load_config)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,3 +140,113 @@ def test_errors_keep_their_cause(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
     assert caught.value.__cause__ is not None
+
+
+def whole_number_keys() -> list[str]:
+    """Every "section.key" of Config whose default is a whole number (not a bool)."""
+    return [f"{section.name}.{key.name}" for section in fields(Config)
+            for key in fields(getattr(Config(), section.name))
+            if type(getattr(getattr(Config(), section.name), key.name)) is int]
+
+
+def value_of(config: Config, dotted: str) -> int:
+    name, key = dotted.split(".")
+    return getattr(getattr(config, name), key)
+
+
+def test_every_whole_number_key_is_a_size_or_named_as_not_one():
+    # A new key that costs time must get a --quick cap; one that does not must say so in NOT_SIZES.
+    keys = whole_number_keys()
+    assert len(NOT_SIZES) == len(set(NOT_SIZES)) and not set(SIZES) & set(NOT_SIZES)
+    assert sorted(set(SIZES) | set(NOT_SIZES)) == sorted(keys)
+
+
+def largest_config() -> Config:
+    """Every size at the largest value its range allows (a square number of digit samples, too)."""
+    raw: dict[str, dict] = {}
+    for dotted in SIZES:
+        name, key = dotted.split(".")
+        raw.setdefault(name, {})[key] = int(RANGES[name][key].high)
+    return config_from_dict(raw)
+
+
+def test_quick_caps_every_size_and_keeps_smaller_values(caplog):
+    with caplog.at_level(logging.ERROR, logger="mnistreport.config"):  # the largest values warn; not tested here
+        largest = largest_config()
+    quick = largest.quick()
+    for dotted, size in SIZES.items():
+        assert value_of(largest, dotted) > size.quick, dotted  # the test would not show the cap otherwise
+        cap = max(size.quick, 151) if dotted == "perplexity.n" else size.quick  # the sweep's largest perplexity 150
+        assert value_of(quick, dotted) == cap, dotted
+    assert quick.perplexity.values == largest.perplexity.values and quick.sampling == largest.sampling
+    check_perplexities(quick)
+    assert int(quick.first_look.digit_samples**0.5) ** 2 == quick.first_look.digit_samples
+    # a value already below its cap is kept, never raised: every size at the smallest value its range allows
+    smallest: dict[str, dict] = {"perplexity": {"values": [1.0]}, "tsne": {"perplexity": 1.0}}
+    for dotted in SIZES:
+        name, key = dotted.split(".")
+        smallest.setdefault(name, {})[key] = int(RANGES[name][key].low)
+    small = config_from_dict(smallest)
+    assert small.explore.early_iterations == 0 and small.quick() == small
+
+
+def test_quick_keeps_the_preview_sizes_the_builds_rely_on():
+    d = Config()
+    expected = dataclasses.replace(
+        d,
+        tsne=dataclasses.replace(d.tsne, big_n=2000),
+        perplexity=dataclasses.replace(d.perplexity, n=300),
+        grid=dataclasses.replace(d.grid, side=30),
+        autoencoder=dataclasses.replace(d.autoencoder, max_epochs=8),
+        mlp=dataclasses.replace(d.mlp, epochs=1),
+        cnn=dataclasses.replace(d.cnn, max_epochs=2),
+        explore=dataclasses.replace(d.explore, iterations=150),
+    )
+    assert d.quick() == expected and expected.quick() == expected
+
+
+def config_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "mnistreport.config" and r.levelno == logging.WARNING]
+
+
+def test_a_huge_size_warns_once_with_the_file_key_and_slowdown(tmp_path, caplog):
+    path = tmp_path / "report.toml"
+    path.write_text("[explore]\nearly_iterations = 10000\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="mnistreport.config"):
+        load_config(path)
+    # 10,250 + 350 iterations instead of 600: about 17 times as many
+    assert config_warnings(caplog) == [
+        f"explore.early_iterations = 10000 in {path} is 40x the default 250: "
+        "the explorer map's t-SNE iterations take about 17x longer"]
+
+
+@pytest.mark.parametrize(
+    "raw, warned",
+    [
+        ({"explore": {"early_iterations": 1000}}, []),  # 4x the default, 2.3x the iterations
+        ({"grid": {"side": 80}}, ["grid.side = 80 in the parameters is 1.6x the default 50: "
+                                  "the grid's exact assignment (lapjv) takes about 8.3x longer"]),
+        ({"cnn": {"dense": 1000}}, []),  # 7.8x the units of a layer that does 6 % of the work
+        ({"cnn": {"conv1_filters": 128, "max_epochs": 100}},
+         ["cnn.conv1_filters = 128 in the parameters is 8x the default 16: the CNN's training takes about 7.6x longer",
+          "cnn.max_epochs = 100 in the parameters is 8.3x the default 12: the CNN's training can take up to about "
+          "8.3x longer (it stops earlier when the validation loss stops improving)"]),
+        ({"kmeans": {"n_init": 12}}, []),  # exactly 4x: not "more than"
+        ({"mlp": {"hidden": 2000}}, ["mlp.hidden = 2000 in the parameters is 10x the default 200: "
+                                     "the NumPy network's training takes about 10x longer"]),
+        ({"first_look": {"mosaic_rows": 100}}, []),  # drawn in moments at any size
+        ({"tsne": {"big_n": 60000}, "autoencoder": {"batch_size": 1}},
+         ["tsne.big_n = 60000 in the parameters is 6x the default 10000: "
+          "the raw-pixel t-SNE map takes about 6x longer"]),
+    ],
+)
+def test_only_sizes_that_make_a_step_far_slower_warn(caplog, raw, warned):
+    with caplog.at_level(logging.WARNING, logger="mnistreport.config"):
+        config_from_dict(raw)
+    assert config_warnings(caplog) == warned
+
+
+def test_the_repository_parameter_file_gives_no_warning(caplog):
+    with caplog.at_level(logging.DEBUG, logger="mnistreport.config"):
+        load_config(REPO / "report.toml")
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
