@@ -196,14 +196,14 @@ def rerender(published: Published, store: Store, changed: list[Path]) -> None:
     edited = {(path.parent.name, path.stem) for path in changed
               if path.suffix == ".md" and path.resolve().parent.parent == content}
     fronts = front_matter(published.paths.content, published.langs)
-    only = None
-    if edited and len(edited) == len(changed) and fronts == published.fronts:  # no title or order changed
+    just_text = bool(edited) and len(edited) == len(changed) and fronts == published.fronts  # no title or order
 
-        def only(page: Page, lang: str) -> bool:
-            return (lang, page.source) in edited
+    def only(page: Page, lang: str) -> bool:
+        return (lang, page.source) in edited
 
     published.fronts = fronts
-    write_site(published.out_dir, write_pages=lambda staging: _render_pages(published, store, staging, only),
+    write_site(published.out_dir, write_pages=lambda staging: _render_pages(published, store, staging,
+                                                                             only if just_text else None),
                start_from_published=True, sources=content_sources(published.paths.content, published.langs))
 
 

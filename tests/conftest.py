@@ -77,7 +77,7 @@ def test_cache_dir(name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_cache() -> "Store":
+def tiny_cache():
     """The tiny build's store, shared by every test that computes or writes from the tiny data."""
     from mnistreport.engine.store import Store
 

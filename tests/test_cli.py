@@ -1,8 +1,6 @@
 """The command line as a user meets it: exit codes, messages, and what is left on disk."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 

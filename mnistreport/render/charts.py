@@ -25,8 +25,8 @@ import matplotlib
 import numpy as np
 from PIL import Image
 
-from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb  # noqa: E402
-from mnistreport.analysis.writers import SetWriters, prolific_writers, writer_digits  # noqa: E402
+from mnistreport.analysis.writers import SetWriters
+from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb
 
 ChartWords = Mapping[str, str]  # the [chart] section of one language's words.toml
 

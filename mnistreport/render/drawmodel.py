@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mnistreport.analysis import embedding, mlp
+from mnistreport.analysis import mlp
 from mnistreport.render.bundle import encode_bundle
 from mnistreport.render.style import CLASS_COLOURS
 

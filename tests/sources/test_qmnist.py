@@ -6,9 +6,13 @@ MNIST_DATA_DIR and MNIST_PROVENANCE_DIR point at the full MNIST and the QMNIST l
 
 from __future__ import annotations
 
+import email.message
 import gzip
+import io
 import logging
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -238,6 +242,161 @@ def test_load_provenance_none_or_required(tmp_path: Path, caplog: pytest.LogCapt
     (bad / f"{p.QMNIST_TRAIN}.gz").write_bytes(gzip.compress(b"\0\0\x0c\x02"))
     with pytest.raises(d.DataError, match="truncated"):  # a bad file is an error even when not required
         p.load_provenance(data, **where(tmp_path, provenance_dir=bad), checksums=None)
+
+
+# --------------------------------------------------------------------------- download: retries, token, advice
+
+GITHUB = p.QMNIST_URLS[0]
+
+
+def http_error(url: str, code: int, reason: str, **headers: str) -> urllib.error.HTTPError:
+    message = email.message.Message()
+    for key, value in headers.items():
+        message[key.replace("_", "-")] = value
+    return urllib.error.HTTPError(url, code, reason, message, io.BytesIO())
+
+
+class FakeWeb:
+    """Stands in for urllib.request.urlopen: raises the scripted failures in turn, then serves ``files``."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.failures: list[BaseException] = []
+        self.requests: list[urllib.request.Request] = []
+
+    def __call__(self, request: urllib.request.Request, timeout: float | None = None) -> io.BytesIO:
+        self.requests.append(request)
+        if self.failures:
+            raise self.failures.pop(0)
+        name = request.full_url.rsplit("/", 1)[-1]
+        if name not in self.files:
+            raise http_error(request.full_url, 404, "Not Found")
+        response = io.BytesIO(self.files[name])
+        response.headers = {"Content-Length": str(len(self.files[name]))}  # type: ignore[attr-defined]
+        return response
+
+
+@pytest.fixture
+def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeWeb:
+    """No network: urlopen answers from the tiny tables (their checksums in ``web.checksums``)."""
+    checksums = write_tables(tmp_path / "www")
+    fake = FakeWeb({path.name: path.read_bytes() for path in (tmp_path / "www").iterdir()})
+    fake.checksums = checksums  # type: ignore[attr-defined]
+    monkeypatch.setattr(d.urllib.request, "urlopen", fake)
+    return fake
+
+
+def fetch(tmp_path: Path, web: FakeWeb, sleeps: list[float], *, urls: tuple[str, ...] = (GITHUB,),
+          env: dict[str, str] | None = None) -> p.Provenance:
+    options = where(tmp_path, urls=urls, env=env or {}, allow_download=True)
+    return p.locate_provenance(tiny_mnist(source="full"), **options, checksums=web.checksums,  # type: ignore[attr-defined]
+                               sleep=sleeps.append)
+
+
+@pytest.mark.parametrize("failures, waits", [
+    ([(429, "Too Many Requests", {}), (503, "Service Unavailable", {})], [1, 2]),
+    ([(502, "Bad Gateway", {}), (500, "Internal Server Error", {}), (504, "Gateway Timeout", {})], [1, 2, 4]),
+    ([(429, "Too Many Requests", {"Retry_After": "7"})], [7]),  # the server's wait, when reasonable
+    ([(403, "Forbidden", {"X_RateLimit_Remaining": "0"})], [1]),  # GitHub's rate-limit 403
+])
+def test_download_retries_transient_http_errors(tmp_path: Path, web: FakeWeb, failures: list, waits: list) -> None:
+    web.failures = [http_error(GITHUB + "x", code, reason, **headers) for code, reason, headers in failures]
+    sleeps: list[float] = []
+    found = fetch(tmp_path, web, sleeps)
+    assert found.origin == f"downloaded from {GITHUB}" and sleeps == waits
+    assert len(web.requests) == len(failures) + 2  # then one request per file
+
+
+def test_download_retries_timeouts_and_resets(tmp_path: Path, web: FakeWeb) -> None:
+    web.failures = [TimeoutError("timed out"), urllib.error.URLError(ConnectionResetError(104, "Connection reset"))]
+    sleeps: list[float] = []
+    assert fetch(tmp_path, web, sleeps).origin == f"downloaded from {GITHUB}"
+    assert sleeps == [1, 2]
+
+
+@pytest.mark.parametrize("failure", [
+    http_error(GITHUB, 404, "Not Found"),
+    http_error(GITHUB, 403, "Forbidden"),  # not a rate limit
+    http_error(GITHUB, 429, "Too Many Requests", Retry_After="3600"),  # longer than is worth waiting
+    urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")),
+])
+def test_download_does_not_retry_what_would_fail_again(tmp_path: Path, web: FakeWeb,
+                                                        failure: BaseException) -> None:
+    web.failures = [failure]
+    sleeps: list[float] = []
+    with pytest.raises(p.ProvenanceUnavailable) as caught:
+        fetch(tmp_path, web, sleeps)
+    assert sleeps == [] and len(web.requests) == 1
+    assert f"{GITHUB}{p.QMNIST_TRAIN}.gz: " in str(caught.value) and "attempts" not in str(caught.value)
+
+
+def test_download_with_wrong_checksum_is_not_retried(tmp_path: Path, web: FakeWeb) -> None:
+    web.files[f"{p.QMNIST_TRAIN}.gz"] = gzip.compress(b"not the table")
+    sleeps: list[float] = []
+    with pytest.raises(p.ProvenanceUnavailable, match=r"idx2-int\.gz: not an IDX file|checksum mismatch"):
+        fetch(tmp_path, web, sleeps)
+    assert sleeps == [] and len(web.requests) == 1
+
+
+def test_persistent_failure_says_what_to_do(tmp_path: Path, web: FakeWeb, caplog: pytest.LogCaptureFixture) -> None:
+    web.failures = [http_error(GITHUB, 503, "Service Unavailable")] * p.DOWNLOAD_ATTEMPTS
+    sleeps: list[float] = []
+    with pytest.raises(p.ProvenanceUnavailable) as caught:
+        fetch(tmp_path, web, sleeps)
+    assert sleeps == [1, 2, 4]
+    assert str(caught.value) == (
+        f"{p.QMNIST_TRAIN}.gz: download failed from every mirror:\n"
+        f"  {GITHUB}{p.QMNIST_TRAIN}.gz: HTTP 503 Service Unavailable (after 4 attempts)\n"
+        f"To use the QMNIST labels anyway, download {p.QMNIST_TRAIN}.gz and {p.QMNIST_TEST}.gz from {GITHUB} "
+        "by hand into a folder and pass --provenance DIR (or set MNIST_PROVENANCE_DIR=DIR).")
+    assert [f.name for f in (tmp_path / "cache").iterdir()] == []  # no partial file left
+    # without provenance the build still goes on (the warning carries the advice), unless it is required
+    web.failures = [http_error(GITHUB, 503, "Service Unavailable")] * p.DOWNLOAD_ATTEMPTS
+    options = where(tmp_path, urls=(GITHUB,), allow_download=True)
+    with caplog.at_level(logging.WARNING):
+        assert p.load_provenance(tiny_mnist(source="full"), **options, sleep=sleeps.append) is None
+    assert "--provenance DIR" in caplog.text and "trying again in 2 s (attempt 3 of 4)" in caplog.text
+    web.failures = [http_error(GITHUB, 503, "Service Unavailable")] * p.DOWNLOAD_ATTEMPTS
+    with pytest.raises(d.DataError, match=r"(?s)--require-full\).*after 4 attempts"):
+        p.load_provenance(tiny_mnist(source="full"), required=True, **options, sleep=sleeps.append)
+
+
+@pytest.mark.parametrize("env, advice", [
+    ({}, "set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token"),
+    ({"GITHUB_TOKEN": "s3cret"}, "even with GITHUB_TOKEN/GH_TOKEN set: try again later"),
+])
+def test_rate_limited_failure_suggests_a_token(tmp_path: Path, web: FakeWeb, caplog: pytest.LogCaptureFixture,
+                                               env: dict[str, str], advice: str) -> None:
+    web.failures = [http_error(GITHUB, 429, "Too Many Requests")] * p.DOWNLOAD_ATTEMPTS
+    with caplog.at_level(logging.DEBUG), pytest.raises(p.ProvenanceUnavailable) as caught:
+        fetch(tmp_path, web, [], env=env)
+    message = str(caught.value)
+    assert "HTTP 429 Too Many Requests (after 4 attempts)" in message and advice in message
+    assert "s3cret" not in message and "s3cret" not in caplog.text  # the token is never shown
+
+
+@pytest.mark.parametrize("url, sent", [
+    (GITHUB, True),
+    ("https://github.com/facebookresearch/qmnist/raw/master/", True),
+    ("https://objects.githubusercontent.com/qmnist/", True),
+    ("https://api.github.com/repos/facebookresearch/qmnist/contents/", True),
+    ("https://example.org/qmnist/", False),
+    ("https://raw.githubusercontent.com.example.org/qmnist/", False),  # only GitHub's own hosts
+    ("https://example.org/raw.githubusercontent.com/", False),
+    ("http://raw.githubusercontent.com/facebookresearch/qmnist/master/", False),  # never in clear text
+])
+@pytest.mark.parametrize("variable", ["GITHUB_TOKEN", "GH_TOKEN"])
+def test_token_goes_to_github_hosts_only(tmp_path: Path, web: FakeWeb, url: str, sent: bool, variable: str) -> None:
+    fetch(tmp_path, web, [], urls=(url,), env={variable: "s3cret"})
+    assert [r.get_header("Authorization") for r in web.requests] == ["Bearer s3cret" if sent else None] * 2
+    if sent:  # not passed on if GitHub redirects elsewhere
+        assert all("Authorization" not in r.headers for r in web.requests)
+
+
+@pytest.mark.parametrize("env", [{}, {"GITHUB_TOKEN": "", "GH_TOKEN": ""}, {"GITHUB_TOKENS": "s3cret"}])
+def test_no_token_without_the_variable(tmp_path: Path, web: FakeWeb, env: dict[str, str]) -> None:
+    fetch(tmp_path, web, [], env=env)
+    assert len(web.requests) == 2 and not any(r.has_header("Authorization") for r in web.requests)
 
 
 # --------------------------------------------------------------------------- the real files
