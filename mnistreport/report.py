@@ -201,10 +201,16 @@ def rerender(published: Published, store: Store, changed: list[Path]) -> None:
     def only(page: Page, lang: str) -> bool:
         return (lang, page.source) in edited
 
+    sources = content_sources(published.paths.content, published.langs)
+    rewritten = {path for path, source in sources.items() if (path.split("/")[0], Path(source).stem) in edited}
+
+    def changed_page(path: str) -> bool:  # the edited pages, and the two pages every render writes
+        return not just_text or path in rewritten or "/" not in path
+
     published.fronts = fronts
     write_site(published.out_dir, write_pages=lambda staging: _render_pages(published, store, staging,
                                                                              only if just_text else None),
-               start_from_published=True, sources=content_sources(published.paths.content, published.langs))
+               start_from_published=True, sources=sources, changed=changed_page)
 
 
 def reindex(published: Published, store: Store) -> None:

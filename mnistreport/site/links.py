@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 class _LinkCollector(HTMLParser):
@@ -21,14 +21,18 @@ class _LinkCollector(HTMLParser):
                 self.targets.append((self.getpos()[0], value))
 
 
-def check_links(site_dir: Path, sources: Mapping[str, str] | None = None) -> list[str]:
-    """Every internal link and image of every page resolves; return the problems found, each naming the
-    written page and line and, where ``sources`` knows it, the content file it came from."""
+def check_links(site_dir: Path, sources: Mapping[str, str] | None = None,
+                pages: Callable[[str], bool] | None = None) -> list[str]:
+    """Every internal link and image of every page (or of the pages ``pages`` picks by their path) resolves;
+    return the problems found, each naming the written page and line and, where ``sources`` knows it, the
+    content file it came from."""
     problems = []
     for page in sorted(site_dir.rglob("*.html")):
+        relative = page.relative_to(site_dir).as_posix()
+        if pages is not None and not pages(relative):
+            continue
         collector = _LinkCollector()
         collector.feed(page.read_text(encoding="utf-8"))
-        relative = page.relative_to(site_dir).as_posix()
         origin = f" (from {sources[relative]})" if sources and relative in sources else ""
         for line, target in collector.targets:
             parts = urlsplit(target)

@@ -172,12 +172,14 @@ def readable_by_all(folder: Path) -> None:
 
 
 def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from_published: bool = False,
-               sources: Mapping[str, str] | None = None) -> None:
+               sources: Mapping[str, str] | None = None, changed: Callable[[str], bool] | None = None) -> None:
     """Run ``write_pages`` into a staging folder, check its links, then publish it.
 
     ``sources`` maps written pages to their content files, so a broken link names the Markdown it came from.
     ``start_from_published`` fills the staging folder first with hard links to the published
-    site's files (the preview's re-render of a few pages), so ``write_pages`` replaces only what changed.
+    site's files (the preview's re-render of a few pages), so ``write_pages`` replaces only what changed;
+    ``changed`` then picks the pages it rewrote (by path), whose links alone are checked again (the others
+    were checked when they were published).
     Holds :func:`out_lock` throughout, so builds writing the same folder take turns and any
     staging folder found at the start was left by a killed build (it is removed). On any
     error the staging folder is removed and ``out_dir`` stays as it was; an OSError (a full
@@ -191,7 +193,7 @@ def write_site(out_dir: Path, *, write_pages: Callable[[Path], None], start_from
             if start_from_published and out_dir.is_dir():
                 link_tree(out_dir, staging)
             write_pages(staging)
-            problems = check_links(staging, sources)
+            problems = check_links(staging, sources, changed if start_from_published else None)
             if problems:
                 raise SiteError("broken internal links or images:\n  " + "\n  ".join(problems))
             (staging / SITE_MARKER).unlink(missing_ok=True)

@@ -73,6 +73,7 @@ def test_link_check_finds_broken_links_images_and_absolute_paths(tmp_path):
     assert any("outside.html" in p for p in problems)
     named = site.check_links(tmp_path, {"en/b.html": "content/en/b.md"})
     assert "en/b.html:1 (from content/en/b.md): broken link 'missing.html'" in named  # the Markdown to fix
+    assert site.check_links(tmp_path, pages=lambda path: path == "en/a.html") == []  # the preview's edited page
 
 
 def old_site(out: Path) -> Path:
