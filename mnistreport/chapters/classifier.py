@@ -105,19 +105,53 @@ def digit_both_wrong_gallery(comparison: Comparison, data: MnistData, mlp: MlpRe
     return _disagreements(wrong[data.test_labels[wrong] == digit], data, mlp, cnn)
 
 
+# --- facts --------------------------------------------------------------------------
+
+
+def _wrong(confusion: np.ndarray) -> np.ndarray:
+    """The confusion matrix without its diagonal: only the mistakes."""
+    wrong = np.array(confusion, dtype=np.int64)
+    np.fill_diagonal(wrong, 0)
+    return wrong
+
+
+def _mistaken_for(confusion: np.ndarray) -> list[list[int]]:
+    """Per true digit, every digit it was predicted as most often when wrong (several when they tie; none
+    when the digit has no mistake)."""
+    wrong = _wrong(confusion)
+    return [[int(p) for p in np.flatnonzero(row == row.max())] if row.max() else [] for row in wrong]
+
+
+@classifier.fact
+def mlp_extremes(mlp: MlpResult) -> dict:
+    """The network's best and worst digits (every one tied at the page's precision, 0.1 %), per digit what it
+    is mistaken for most often (``mistaken_for``: all the tied digits, with ``mistaken_count`` their count)
+    and the most frequent confusions of the whole test set (``top_confusions``: every tied (true, predicted)
+    pair, each ``top_count`` times)."""
+    accuracy = [round(float(a), 3) for a in mlp.per_digit_accuracy]
+    wrong = _wrong(mlp.confusion)
+    top = int(wrong.max())
+    return {
+        "best": [d for d in range(10) if accuracy[d] == max(accuracy)],
+        "worst": [d for d in range(10) if accuracy[d] == min(accuracy)],
+        "mistaken_for": _mistaken_for(mlp.confusion),
+        "mistaken_count": [int(row.max()) for row in wrong],
+        "top_confusions": [(int(t), int(p)) for t, p in zip(*np.nonzero(wrong == top))] if top else [],
+        "top_count": top,
+    }
+
+
 # --- tables -------------------------------------------------------------------------
 
 
 @classifier.table("mlp-per-digit")
 def mlp_per_digit(mlp: MlpResult, words: TableWords) -> pd.DataFrame:
-    """The classifier's accuracy on each digit and its most common mistake."""
+    """The classifier's accuracy on each digit and its most common mistake (every tied digit)."""
     w, confusion = words, mlp.confusion
     rows = []
+    wrong, tops = _wrong(confusion), _mistaken_for(confusion)
     for d in range(10):
-        wrong = confusion[d].copy()
-        wrong[d] = 0
-        top = int(wrong.argmax())
-        mistake = f"{top} ({wrong[top]})" if wrong[top] else w["none"]
+        mistake = f"{', '.join(map(str, tops[d]))} ({wrong[d].max():,})" if tops[d] else w["none"]
         rows.append([str(d), f"{confusion[d].sum():,}", f"{confusion[d, d]:,}", f"{mlp.per_digit_accuracy[d]:.1%}",
                      mistake])
     return pd.DataFrame(rows, columns=[w["digit"], w["test_images"], w["correct"], w["acc"], w["confused"]])
