@@ -167,14 +167,13 @@ def compute(graph: Graph, store: Store, inputs: Inputs, *,
 
     def done(node: Node, value: Any, seconds: float) -> None:
         computed.values[node.name] = value
-        records[node.name] = StepRecord(node.name, round(seconds, 3), False, computed.keys[node.name],
+        records[node.name] = StepRecord(node.name, seconds, False, computed.keys[node.name],
                                         node_fingerprint(node).libraries, node.chapter)
         report(records[node.name])
 
     def stored(node: Node, value: Any, seconds: float) -> None:
-        entry = store.get_or_make(computed.keys[node.name], "value", lambda: value,
-                                  libraries=node_fingerprint(node).libraries)
-        done(node, entry.value, seconds)
+        entry = store.put(computed.keys[node.name], value, seconds, node_fingerprint(node).libraries)
+        done(node, entry.value, entry.record.seconds)
 
     if len(todo) > 1 and inputs.jobs > 1:
         compute_side_by_side(todo, lambda n: graph.reads(n, "step"), lambda n: arguments(n, computed),

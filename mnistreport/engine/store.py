@@ -180,6 +180,13 @@ class Store:
             return self.adopt(key, form, lambda tmp: tmp.write_bytes(blob), seconds, libraries, value=value)
         return self.adopt(key, form, make, None, libraries, started=started)
 
+    def put(self, key: str, value: Any, seconds: float, libraries: dict[str, str] | None = None) -> Entry:
+        """Store a value computed elsewhere (a worker process), recording how long it took there."""
+        if not self.enabled:
+            return Entry(value, self.path(key, "value"), False, Record(round(seconds, 3), dict(libraries or {})))
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.adopt(key, "value", lambda tmp: tmp.write_bytes(blob), seconds, libraries, value=value)
+
     def temporary(self, key: str, form: Form) -> Path:
         """A fresh temporary path beside where ``key``'s entry goes (for a maker in another process)."""
         self._claim()

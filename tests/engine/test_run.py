@@ -99,6 +99,7 @@ def test_steps_side_by_side_give_the_values_keys_and_record_order_of_one_after_t
     assert two.keys == one.keys and [r.name for r in two.records] == [r.name for r in one.records]
     again = compute(graph, Store(tmp_path / "two"), Inputs(data.builtins, data.builtin_keys, data.settings, 2))
     assert again.values == two.values and all(r.cached for r in again.records)  # the workers' values stored
+    assert [r.seconds for r in again.records] == [r.seconds for r in two.records]  # with the times they took
 
 
 def test_a_step_failing_in_a_worker_names_the_step_and_only_the_steps_that_finished_are_stored(tmp_path):
