@@ -162,6 +162,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for fixture in set(getattr(item, "fixturenames", ())) & set(SLOW_FIXTURES):
             item.add_marker(SLOW_FIXTURES[fixture])
+    # the tests that read the full build run last, so every other test runs while it is being made
+    items.sort(key=lambda item: "full_site" in getattr(item, "fixturenames", ()))
     wanted = any("full_site" in getattr(item, "fixturenames", ()) for item in items)
     if wanted and os.environ.get("MNIST_DATA_DIR") and _full_build is None:
         _full_build = BackgroundBuild(os.environ["MNIST_DATA_DIR"])
