@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from browser_support import EXPLORER_HOOK, SUB_PATH, launch_chromium, serve, widget_page  # noqa: E402
 from mnistreport.analysis.neighbours import nearest_neighbours
 from mnistreport.render.explorer import all_digits_table, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets
-from mnistreport.site.words import load_words  # noqa: E402
+from mnistreport.website.words import load_words  # noqa: E402
 
 FPS_TARGET = 55.0  # 60 fps, the display rate headless Chromium draws at, with a few frames of slack
 BYTES_LIMIT = 2 * 2**20

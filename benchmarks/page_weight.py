@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-from mnistreport.site.content import LANGS, find_pages  # noqa: E402
+from mnistreport.website.content import LANGS, find_pages  # noqa: E402
 
 LIMIT = 2 * 2**20
 

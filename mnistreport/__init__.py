@@ -3,7 +3,7 @@
 The layers, lowest first (``tests/test_layers.py`` checks that imports only go down):
 ``errors`` · ``sources/`` (MNIST, QMNIST) · ``analysis/`` (the numerics) · ``config`` ·
 ``engine/`` (nodes, graph, keys, store, run) · ``render/`` (pictures, charts, tables, browser
-data) · ``chapters/`` (one module per chapter: its nodes) · ``site/`` (content, pages, links,
+data) · ``chapters/`` (one module per chapter: its nodes) · ``website/`` (content, pages, links,
 publish, search, preview) · ``report`` (the build) · ``cli`` (the command line).
 """
 

@@ -23,9 +23,9 @@ from mnistreport.engine.run import StepRecord
 from mnistreport.engine.store import LOCK, Store, file_lock
 from mnistreport.errors import ReportError
 from mnistreport.report import REPO_ROOT, Published, SitePaths, compute, reindex, rerender, write
-from mnistreport.site.content import LANGS
-from mnistreport.site.pages import normalise_site_url
-from mnistreport.site.publish import check_out_dir
+from mnistreport.website.content import LANGS
+from mnistreport.website.pages import normalise_site_url
+from mnistreport.website.publish import check_out_dir
 from mnistreport.sources.mnist import MNIST_MIRRORS, default_cache_dir, locate
 from mnistreport.sources.qmnist import QMNIST_URLS, load_provenance, provenance_cache
 
@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.info("Removed %d cached file(s) from %s", removed, args.cache_dir)
             return 0
         if args.command == "serve":
-            from mnistreport.site.serve import serve
+            from mnistreport.website.serve import serve
 
             watched = [args.content, REPO_ROOT / "templates", REPO_ROOT / "static", REPO_ROOT / "mnistreport", args.config]
             serve(build_args_for_serve(argv), args.out, watched, args.port)

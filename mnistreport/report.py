@@ -24,12 +24,12 @@ from mnistreport.engine.keys import fingerprint, key
 from mnistreport.engine.run import (BuildInfo, Computed, Inputs, StepRecord, compute as run_steps, compute_facts,
                                     node_key, plan, summaries)
 from mnistreport.engine.store import TEMPLATES, Store
-from mnistreport.site.content import Page, check_content_parity, find_pages, read_content
-from mnistreport.site.outputs import FigureFile, write_outputs
-from mnistreport.site.pages import SiteInputs, SiteRenderer
-from mnistreport.site.publish import write_json, write_new, write_site
-from mnistreport.site.search import SEARCH_DIR, build_search_index, index_inputs_digest, merge_indexes
-from mnistreport.site.words import load_all_words
+from mnistreport.website.content import Page, check_content_parity, find_pages, read_content
+from mnistreport.website.outputs import FigureFile, write_outputs
+from mnistreport.website.pages import SiteInputs, SiteRenderer
+from mnistreport.website.publish import write_json, write_new, write_site
+from mnistreport.website.search import SEARCH_DIR, build_search_index, index_inputs_digest, merge_indexes
+from mnistreport.website.words import load_all_words
 from mnistreport.sources.mnist import MnistData
 from mnistreport.sources.qmnist import Provenance
 

@@ -95,7 +95,7 @@ def tiny_site(tiny_mnist, tiny_cache, tmp_path_factory):
     """A complete site built from the tiny data, once per session: (what was computed, site folder)."""
     from mnistreport import report
     from mnistreport.config import config_from_dict
-    from mnistreport.site.content import LANGS
+    from mnistreport.website.content import LANGS
 
     root = tmp_path_factory.mktemp("tiny-build")
     # one step after the other: on data this small, starting worker processes costs more than it saves

@@ -7,8 +7,8 @@ import pytest
 from conftest import CONTENT  # noqa: E402
 from mnistreport import cli
 from mnistreport.sources.mnist import write_idx
-from mnistreport.site.content import LANGS, SiteError, find_pages
-from mnistreport.site.publish import SITE_MARKER
+from mnistreport.website.content import LANGS, SiteError, find_pages
+from mnistreport.website.publish import SITE_MARKER
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_verbose_prints_the_traceback_with_its_cause(tmp_path, monkeypatch, capl
 
 
 def test_any_error_of_ours_is_one_line_and_exit_1_the_search_indexer_too(tmp_path, monkeypatch, caplog):
-    from mnistreport.site.search import SearchError
+    from mnistreport.website.search import SearchError
 
     raise_in_build(monkeypatch, SearchError("pagefind failed (exit status 2): no pages"))
     argv = ["--out", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "cache")]
@@ -212,7 +212,7 @@ def test_a_refused_cache_folder_gets_nothing_written_and_clean_creates_no_folder
 def test_a_words_file_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkeypatch):
     import shutil
 
-    from mnistreport.site.words import WordsError, load_words
+    from mnistreport.website.words import WordsError, load_words
 
     shutil.copytree(CONTENT, tmp_path / "content")
     words = tmp_path / "content" / "ja" / "words.toml"

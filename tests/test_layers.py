@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mnistreport"
 
 # Lowest first: errors, then the data's sources, the numerics, the settings (which gather the analyses'
 # parameter classes), the engine, rendering, the chapters, the site, the build and the command line.
-LAYERS = ("__init__", "errors", "sources", "analysis", "config", "engine", "render", "chapters", "site", "report", "cli")
+LAYERS = ("__init__", "errors", "sources", "analysis", "config", "engine", "render", "chapters", "website", "report", "cli")
 LAYER_OF = {name: layer for layer, name in enumerate(LAYERS)}
 MAX_ROOT_MODULES = 8
 

@@ -10,7 +10,7 @@ import pytest
 from mnistreport import report
 from mnistreport.engine.store import Store
 from mnistreport.config import config_from_dict
-from mnistreport.site.content import LANGS, SiteError, find_pages
+from mnistreport.website.content import LANGS, SiteError, find_pages
 
 from conftest import CONTENT, REPO, TINY_CONFIG
 
@@ -199,7 +199,7 @@ def test_pages_come_from_the_content_folder_in_front_matter_order(tmp_path):
     assert [p.slug for p in find_pages(content) if p.kind == "chapter"][-1] == "extra"
     (content / "ja" / "extra.md").write_text("---\nkind: chapter\norder: 99\ntitle: Extra\n---\n", encoding="utf-8")
     with pytest.raises(SiteError, match=r"ja/extra.md: kind/order"):
-        from mnistreport.site.content import check_content_parity
+        from mnistreport.website.content import check_content_parity
 
         check_content_parity(content, LANGS)
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import CONTENT  # noqa: E402
-from mnistreport.site.content import LANGS, find_pages
+from mnistreport.website.content import LANGS, find_pages
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

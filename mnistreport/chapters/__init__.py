@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import operator
 import pkgutil
 
 from mnistreport.engine.nodes import Chapter
@@ -19,7 +20,7 @@ from mnistreport.engine.nodes import Chapter
 def all_chapters() -> tuple[Chapter, ...]:
     """Every chapter of this package, by module name (each module's Chapter objects, in definition order)."""
     found: list[Chapter] = []
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=operator.attrgetter("name")):
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         found += [value for value in vars(module).values() if isinstance(value, Chapter) and value not in found]
     return tuple(found)

@@ -19,7 +19,7 @@ def versions(build: BuildInfo) -> dict[str, str]:
     found = {"mnistreport": __version__}
     for record in build.records:
         found.update(record.libraries)
-    return dict(sorted(found.items(), key=lambda item: item[0].lower()))
+    return {name: found[name] for name in sorted(found, key=str.lower)}
 
 
 @about.table("steps")

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import CONTENT
 from mnistreport.engine.run import call
-from mnistreport.site.words import load_all_words
+from mnistreport.website.words import load_all_words
 
 WORDS = load_all_words(CONTENT, ("en", "ja"))
 

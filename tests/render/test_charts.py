@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 from PIL import Image
 
 from conftest import CONTENT
-from mnistreport.site.words import load_words
+from mnistreport.website.words import load_words
 
 from mnistreport.render import charts as figures
 from mnistreport.render.style import CLASS_COLOURS, hex_to_rgb

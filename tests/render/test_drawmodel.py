@@ -28,7 +28,7 @@ import pytest
 from browser_support import SUB_PATH, browser_only, launch_chromium, open_page, require_chromium, serve
 from mnistreport.render import drawmodel
 from mnistreport.analysis import embedding, mlp
-from mnistreport.site.words import load_words as load_site_words
+from mnistreport.website.words import load_words as load_site_words
 from mnistreport.render.bundle import decode_bundle, encode_bundle
 from mnistreport.sources.mnist import load_sample
 from mnistreport.render.style import CLASS_COLOURS

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from mnistreport.render.bundle import decode_bundle
-from mnistreport.site.words import load_words  # noqa: E402
+from mnistreport.website.words import load_words  # noqa: E402
 from mnistreport.analysis.neighbours import exact_neighbours
 from mnistreport.render.explorer import all_digits_table, neighbour_files, points_bundle, quantise, sprite_sheets, tile_of, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
 from mnistreport.render.style import CLASS_COLOURS

@@ -28,9 +28,9 @@ from mnistreport.engine.nodes import Node
 from mnistreport.engine.run import Computed, call
 from mnistreport.render import formats, tables
 from mnistreport.render.style import CLASS_COLOURS, CLASS_TEXT_COLOURS
-from mnistreport.site.content import LANG_NAMES, LANGS, Content, Page, SiteError, find_pages, read_content
-from mnistreport.site.outputs import FigureFile
-from mnistreport.site.publish import SITE_MARKER, write_new
+from mnistreport.website.content import LANG_NAMES, LANGS, Content, Page, SiteError, find_pages, read_content
+from mnistreport.website.outputs import FigureFile
+from mnistreport.website.publish import SITE_MARKER, write_new
 from mnistreport.sources import mnist as mnist_data
 
 log = logging.getLogger(__name__)

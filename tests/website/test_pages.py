@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import CONTENT  # noqa: E402
-from mnistreport.site import content, links, pages, publish
-from mnistreport.site.content import SiteError
+from mnistreport.website import content, links, pages, publish
+from mnistreport.website.content import SiteError
 
 # The site's modules as one namespace (content files, links, publishing, rendering): these tests cover all four.
 site = SimpleNamespace(**{**vars(content), **vars(links), **vars(publish), **vars(pages)})
@@ -395,7 +395,7 @@ def test_page_titles_do_not_repeat_the_site_title(tiny_site):
 @pytest.mark.parametrize("label", ["idx", "npz", "csv", "sample", "download"])
 def test_where_the_data_came_from_is_said_in_each_language(label):
     from mnistreport.sources import mnist as data
-    from mnistreport.site.words import load_all_words
+    from mnistreport.website.words import load_all_words
 
     origin = {"sample": data.SAMPLE_ORIGIN, "download": site.DOWNLOADED_FROM + "https://mirror.example/"}.get(label)
     words = load_all_words(CONTENT, site.LANGS)
@@ -465,7 +465,7 @@ def test_a_shrunk_figure_keeps_its_proportions_and_palette(tmp_path):
 
 def test_every_step_of_the_build_is_named_in_each_language():
     from mnistreport.report import report_graph
-    from mnistreport.site.words import load_all_words
+    from mnistreport.website.words import load_all_words
 
     words = load_all_words(CONTENT, site.LANGS)
     fields = {step.name for step in report_graph().steps}
@@ -507,7 +507,7 @@ def test_japanese_links_do_not_run_into_their_particle():
 def test_the_build_writes_a_search_index_for_each_language(tiny_site, tmp_path):
     import json
 
-    from mnistreport.site.search import SearchError, build_search_index
+    from mnistreport.website.search import SearchError, build_search_index
 
     _, out = tiny_site
     entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from mnistreport.engine.store import file_lock
-from mnistreport.site.content import SiteError
-from mnistreport.site.links import check_links
+from mnistreport.website.content import SiteError
+from mnistreport.website.links import check_links
 
 log = logging.getLogger(__name__)
 

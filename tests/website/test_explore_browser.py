@@ -32,7 +32,7 @@ from browser_support import (
 from conftest import REPO, make_digits  # noqa: E402
 from mnistreport.analysis.neighbours import exact_neighbours
 from mnistreport.render.explorer import all_digits_table, points_bundle, quantise, sprite_sheets, write_neighbours, write_sprite_sheets, writer_ranks, writers_bundle
-from mnistreport.site.words import load_words  # noqa: E402
+from mnistreport.website.words import load_words  # noqa: E402
 
 require_chromium()
 pytestmark = pytest.mark.browser

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from conftest import CONTENT
-from mnistreport.site.content import LANGS
-from mnistreport.site.words import WordsError, load_all_words
+from mnistreport.website.content import LANGS
+from mnistreport.website.words import WordsError, load_all_words
 
 
 def test_the_shipped_words_load_in_every_language():

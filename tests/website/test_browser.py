@@ -13,7 +13,7 @@ import pytest
 
 from browser_support import SUB_PATH, launch_chromium, open_page, require_chromium, serve
 from conftest import CONTENT  # noqa: E402
-from mnistreport.site.content import LANGS, find_pages
+from mnistreport.website.content import LANGS, find_pages
 
 require_chromium()
 pytestmark = pytest.mark.browser

@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple
 
 import pytest
 
-from mnistreport.site.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
+from mnistreport.website.serve import RELOAD_SCRIPT, STATUS_PATH, BuildState, open_server, snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -123,7 +123,7 @@ def ask(port: int, target: bytes, method: str = "GET", host: str | None = "") ->
 @pytest.fixture
 def console(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """After the test: nothing the server printed (no traceback) and no request logged as failed."""
-    with caplog.at_level(logging.WARNING, logger="mnistreport.site.serve"):
+    with caplog.at_level(logging.WARNING, logger="mnistreport.website.serve"):
         yield
     assert "Traceback" not in capfd.readouterr().err
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
@@ -197,7 +197,7 @@ def test_a_port_in_use_is_reported_before_the_build(tmp_path: Path) -> None:
 def test_an_edit_saved_while_a_rebuild_runs_is_built_too(tmp_path):
     import threading
 
-    from mnistreport.site.serve import serve
+    from mnistreport.website.serve import serve
 
     content = tmp_path / "content"
     content.mkdir()

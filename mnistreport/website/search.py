@@ -32,7 +32,7 @@ def pagefind_executable() -> Path:
     try:
         from pagefind_bin_extended import get_executable
     except ImportError as exc:
-        raise SearchError(f"the search index needs pagefind[extended] (pip install -r requirements.txt): {exc}") from None
+        raise SearchError(f"the search index needs pagefind[extended] (pip install -r requirements.lock): {exc}") from None
     return get_executable()
 
 
