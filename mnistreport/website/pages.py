@@ -92,7 +92,7 @@ class PageHelpers:
         href = "../" + large.path if large else src
         if large:  # a picture shown smaller than it is opens at full size
             size = ui["full_size"].format(width=large.width, height=large.height, size=formats.file_size(large.bytes))
-            caption_html += f' <a href="{href}">{html.escape(size)}</a>'
+            caption_html += f'{ui["sentence_gap"]}<a href="{href}">{html.escape(size)}</a>'
         return (
             f'<figure class="fig {css_class}" id="figure-{self.figure_count}">'
             f'<a href="{href}"><img src="{src}"{responsive_sources(info)} alt="{html.escape(alt)}" '
