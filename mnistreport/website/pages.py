@@ -214,7 +214,7 @@ def _template_error(exc: Exception, path: Path) -> SiteError:
 
 
 CJK = "\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef"
-_CJK_LINE_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
+_CJK_LINE_BREAK = re.compile(f"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")  # with a list item's indentation
 
 
 def join_cjk_lines(text: str) -> str:

@@ -555,3 +555,8 @@ def test_an_unknown_include_is_a_template_not_found_naming_the_file_and_line(tmp
     renderer = make_renderer(tmp_path, "{{ body }}", body="One.\n\n{% include 'nope.md' %}")
     with pytest.raises(SiteError, match=r"index.md:8: template 'nope.md' not found"):
         renderer.render_all(tmp_path / "out")
+
+
+def test_a_list_items_indented_line_break_between_japanese_characters_is_joined_too():
+    assert site.join_cjk_lines("- 主張の 2.2 倍です。\n  高校生だけを数える") == "- 主張の 2.2 倍です。高校生だけを数える"
+    assert site.join_cjk_lines("English\n  line") == "English\n  line"
