@@ -27,6 +27,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 0.5
@@ -67,6 +68,21 @@ def edit_text(lang: str, number: int) -> str:
     return f"Edited for the serve benchmark {number} {stamp}." if lang == "en" else f"サーバーの計測のための編集 {number} {stamp}。"
 
 
+def timed_edits(content: Path, edits: int, published: Callable[[str, str], None], settle: float = 0.0) -> list[float]:
+    """Seconds from saving each edit until ``published(page, text)`` has returned (pages in turn), waiting
+    ``settle`` seconds after each."""
+    times = []
+    for number in range(edits):
+        page = PAGES[number % len(PAGES)]
+        text = edit_text(page[:2], number)
+        started = time.perf_counter()
+        append(content, page, text)
+        published(page, text)
+        times.append(time.perf_counter() - started)
+        time.sleep(settle)
+    return times
+
+
 def serve_loop(args: list[str], content: Path, edits: int) -> list[float]:
     """Edit-to-served-page seconds for each edit, with ``serve`` running."""
     port = free_port()
@@ -75,16 +91,11 @@ def serve_loop(args: list[str], content: Path, edits: int) -> list[float]:
                               cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: "<html" in served(port, "en/index"), timeout=1800)  # the first (untimed) build
-        times = []
-        for number in range(edits):
-            page = PAGES[number % len(PAGES)]
-            text = edit_text(page[:2], number)
-            started = time.perf_counter()
-            append(content, page, text)
+
+        def served_page(page: str, text: str) -> None:
             wait_until(lambda: text in served(port, page), timeout=120)
-            times.append(time.perf_counter() - started)
-            time.sleep(1.5)  # let the search index follow before the next edit
-        return times
+
+        return timed_edits(content, edits, served_page, settle=1.5)  # the search index follows between edits
     finally:
         server.terminate()
         server.wait()
@@ -93,16 +104,12 @@ def serve_loop(args: list[str], content: Path, edits: int) -> list[float]:
 
 def fresh_process_loop(args: list[str], content: Path, out: Path, edits: int) -> list[float]:
     """Edit-to-published seconds with a fresh ``build.py`` process per edit (the loop before the worker)."""
-    times = []
-    for number in range(edits):
-        page = PAGES[number % len(PAGES)]
-        text = edit_text(page[:2], number)
-        started = time.perf_counter()
-        append(content, page, text)
+
+    def rebuilt(page: str, text: str) -> None:
         subprocess.run([sys.executable, str(REPO / "build.py"), *args, "-q"], cwd=REPO, check=True)
-        times.append(time.perf_counter() - started)
         assert text in (out / f"{page}.html").read_text(encoding="utf-8")
-    return times
+
+    return timed_edits(content, edits, rebuilt)
 
 
 def main() -> int:
